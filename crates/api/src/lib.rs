@@ -1,0 +1,21 @@
+//! The GraphQL API of Linchpin.
+//!
+//! [`build_schema`] assembles queries, mutations and subscriptions over an [`ApiState`]. Errors
+//! reach clients only as stable codes ([`ApiError`]) or as `userErrors` in mutation payloads;
+//! internal causes are logged, never sent. The [`EventBus`] carries change events to
+//! subscriptions, in process or across replicas through Redis.
+
+mod connection;
+mod error;
+pub mod events;
+mod ids;
+mod loaders;
+mod mutations;
+mod query;
+mod schema;
+mod subscription;
+mod types;
+
+pub use error::{ApiError, UserError, UserErrorCode};
+pub use events::{EventBus, InProcessBus, NetworkEvent, NetworkEventKind, RedisBus};
+pub use schema::{ApiSchema, ApiState, Limits, build_schema, sdl};

@@ -1,0 +1,35 @@
+//! DataLoaders: batch the look-ups that resolvers make one object at a time, so a page of links
+//! with both firms costs a bounded number of statements, not one per link.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use linchpin_domain::{FirmId, FirmRecord};
+use linchpin_store::{Store, firms};
+
+use crate::error::ApiError;
+
+/// Loads firms by id in batches.
+pub struct FirmLoader {
+    store: Store,
+}
+
+impl FirmLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<i64> for FirmLoader {
+    type Value = FirmRecord;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let ids: Vec<FirmId> = keys.iter().copied().map(FirmId).collect();
+        let found = firms::get_many(self.store.db(), &ids)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        Ok(found.into_iter().map(|(k, v)| (k.0, v)).collect())
+    }
+}

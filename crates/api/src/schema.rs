@@ -1,0 +1,79 @@
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{MergedObject, Schema};
+use linchpin_store::Store;
+
+use crate::events::{EventBus, NetworkEvent};
+use crate::loaders::FirmLoader;
+use crate::mutations::{FirmMutations, LinkMutations};
+use crate::query::QueryRoot;
+use crate::subscription::SubscriptionRoot;
+
+/// Everything resolvers need, shared by every request.
+#[derive(Clone, Debug)]
+pub struct ApiState {
+    /// The database.
+    pub store: Store,
+    /// Where change events go.
+    pub events: Arc<dyn EventBus>,
+}
+
+impl ApiState {
+    /// Publishes a change event after a commit. A failing bus degrades live updates only, so
+    /// the failure is logged and the caller carries on.
+    pub async fn announce(&self, event: NetworkEvent) {
+        if let Err(e) = self.events.publish(event).await {
+            tracing::warn!(error = %e, bus = self.events.name(), "could not publish a change event");
+        }
+    }
+}
+
+/// Query-shape limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest selection allowed (GraphiQL's introspection query needs about 13).
+    pub depth: usize,
+    /// Highest complexity (one per field) allowed.
+    pub complexity: usize,
+    /// Whether introspection is on.
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 16,
+            complexity: 2_000,
+            introspection: true,
+        }
+    }
+}
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(FirmMutations, LinkMutations);
+
+/// The schema type.
+pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the executable schema over `state`.
+pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
+    let loader = DataLoader::new(FirmLoader::new(state.store.clone()), tokio::spawn);
+    let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
+        .data(state)
+        .data(loader)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema (what `linchpin schema` prints and `schema/schema.graphql` holds).
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
+        .finish()
+        .sdl()
+}

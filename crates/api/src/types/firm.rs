@@ -1,0 +1,138 @@
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, Object, Result};
+use linchpin_domain::FirmRecord;
+use linchpin_store::links::{self, Side};
+
+use crate::connection::{IdCursor, page_args};
+use crate::error::ApiError;
+use crate::ids::{self, Kind};
+use crate::schema::ApiState;
+use crate::types::link::SupplyLink;
+
+/// Enterprise size class under 《中小企业划型标准规定》(工信部联企业〔2011〕300号).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "linchpin_domain::SizeClass")]
+pub enum SizeClass {
+    /// 微型企业 (micro).
+    Micro,
+    /// 小型企业 (small).
+    Small,
+    /// 中型企业 (medium).
+    Medium,
+    /// 大型企业 (large).
+    Large,
+    /// An indicator the firm's industry needs is missing, so the class cannot be decided.
+    Unknown,
+}
+
+/// A firm registered in Linchpin.
+#[derive(Debug, Clone)]
+pub struct Firm(pub FirmRecord);
+
+/// A page of supply links.
+pub type SupplyLinkConnection = Connection<IdCursor, SupplyLink>;
+
+async fn links_page(
+    ctx: &Context<'_>,
+    firm: &FirmRecord,
+    side: Side,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<SupplyLinkConnection> {
+    let state = ctx.data::<ApiState>()?;
+    let (limit, after) = page_args(first, after)?;
+    let page = links::list_for_firm(
+        state.store.db(),
+        firm.id,
+        side,
+        after.map(linchpin_domain::LinkId),
+        limit,
+    )
+    .await
+    .map_err(ApiError::from)?;
+    let mut conn = Connection::new(after.is_some(), page.has_next);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|l| Edge::new(IdCursor(l.id.0), SupplyLink(l))),
+    );
+    Ok(conn)
+}
+
+#[Object]
+impl Firm {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Firm, self.0.id.0)
+    }
+
+    /// Unified social credit code (统一社会信用代码).
+    async fn uscc(&self) -> &str {
+        self.0.firm.uscc.as_str()
+    }
+
+    /// Registered name.
+    async fn name(&self) -> &str {
+        self.0.firm.name.as_str()
+    }
+
+    /// GB/T 2260 region code where the firm is registered.
+    async fn region_code(&self) -> &str {
+        self.0.firm.region.as_str()
+    }
+
+    /// GB/T 4754-2017 industry code.
+    async fn industry_code(&self) -> &str {
+        self.0.firm.industry.as_str()
+    }
+
+    /// Employees (从业人员), if known.
+    async fn employees(&self) -> Option<u32> {
+        self.0.firm.indicators.employees
+    }
+
+    /// Annual revenue (营业收入) in 10,000 CNY, if known.
+    async fn revenue_10k_cny(&self) -> Option<f64> {
+        self.0.firm.indicators.revenue_10k_cny
+    }
+
+    /// Total assets (资产总额) in 10,000 CNY, if known.
+    async fn assets_10k_cny(&self) -> Option<f64> {
+        self.0.firm.indicators.assets_10k_cny
+    }
+
+    /// Size class derived from industry, employees, revenue and assets.
+    async fn size_class(&self) -> SizeClass {
+        self.0.size_class.into()
+    }
+
+    /// Codes of the key industrial chains the firm belongs to.
+    async fn chains(&self) -> Vec<&str> {
+        self.0.firm.chains.iter().map(|c| c.as_str()).collect()
+    }
+
+    /// Optimistic-concurrency version: pass it back to `updateFirm`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Links on which this firm buys, ordered by link; `first` at most 100.
+    async fn suppliers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SupplyLinkConnection> {
+        links_page(ctx, &self.0, Side::Suppliers, first, after).await
+    }
+
+    /// Links on which this firm sells, ordered by link; `first` at most 100.
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SupplyLinkConnection> {
+        links_page(ctx, &self.0, Side::Customers, first, after).await
+    }
+}

@@ -1,0 +1,87 @@
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, Object, Result};
+use linchpin_domain::SupplyLinkRecord;
+
+use crate::error::ApiError;
+use crate::ids::{self, Kind};
+use crate::loaders::FirmLoader;
+use crate::types::firm::Firm;
+
+/// How the customer's production depends on a link.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "linchpin_domain::Essentiality")]
+pub enum Essentiality {
+    /// Production stops without it.
+    Essential,
+    /// Losing it reduces production proportionally.
+    NonEssential,
+    /// No short-term effect.
+    Negligible,
+}
+
+/// Whether the other end confirmed a link.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "linchpin_domain::LinkStatus")]
+pub enum LinkStatus {
+    /// Declared by one end or imported; not yet confirmed.
+    Declared,
+    /// Confirmed.
+    Confirmed,
+}
+
+/// A supply relationship: `supplier` sells `product` to `customer`.
+#[derive(Debug, Clone)]
+pub struct SupplyLink(pub SupplyLinkRecord);
+
+async fn load_firm(ctx: &Context<'_>, id: i64) -> Result<Firm> {
+    let loader = ctx.data::<DataLoader<FirmLoader>>()?;
+    let firm = loader
+        .load_one(id)
+        .await
+        .map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
+    firm.map(Firm)
+        .ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
+}
+
+#[Object]
+impl SupplyLink {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::SupplyLink, self.0.id.0)
+    }
+
+    /// The selling firm.
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Firm> {
+        load_firm(ctx, self.0.supplier_id.0).await
+    }
+
+    /// The buying firm.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Firm> {
+        load_firm(ctx, self.0.customer_id.0).await
+    }
+
+    /// What flows along the link.
+    async fn product(&self) -> &str {
+        self.0.product.as_str()
+    }
+
+    /// Annual value in 10,000 CNY (万元), greater than zero.
+    async fn annual_value_10k_cny(&self) -> f64 {
+        self.0.annual_value.get()
+    }
+
+    /// How the customer depends on it.
+    async fn essentiality(&self) -> Essentiality {
+        self.0.essentiality.into()
+    }
+
+    /// Declared or confirmed.
+    async fn status(&self) -> LinkStatus {
+        self.0.status.into()
+    }
+
+    /// Optimistic-concurrency version: pass it back to `confirmSupplyLink` and `removeSupplyLink`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}

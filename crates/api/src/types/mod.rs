@@ -1,0 +1,5 @@
+//! GraphQL object types. Each wraps a domain record; none is a database entity.
+pub mod chain;
+pub mod firm;
+pub mod link;
+pub mod node;

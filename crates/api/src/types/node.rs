@@ -1,0 +1,14 @@
+use async_graphql::{ID, Interface};
+
+use crate::types::firm::Firm;
+use crate::types::link::SupplyLink;
+
+/// An object with a global id (Relay).
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    /// A firm.
+    Firm(Firm),
+    /// A supply link.
+    SupplyLink(SupplyLink),
+}

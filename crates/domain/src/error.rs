@@ -1,0 +1,80 @@
+use thiserror::Error;
+
+/// Stable, machine-readable codes for validation and business-rule failures.
+///
+/// These strings are part of the public API contract: GraphQL `userErrors.code` and import
+/// reports carry them verbatim, so they never change meaning once published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A unified social credit code is malformed or its check digit is wrong.
+    InvalidUscc,
+    /// A GB/T 2260 region code or jurisdiction prefix is malformed or names no province.
+    InvalidRegion,
+    /// A GB/T 4754-2017 industry code is malformed or its division is not in its section.
+    InvalidIndustry,
+    /// A supply-chain code is malformed.
+    InvalidChain,
+    /// A number is negative, zero where it must be positive, or too large.
+    OutOfRange,
+    /// A required text is empty or too long.
+    InvalidText,
+    /// An enumerated value (such as essentiality) is not one of the allowed words.
+    InvalidValue,
+    /// A link would connect a firm to itself.
+    SelfLink,
+    /// The object already exists (same USCC, or same supplier, customer and product).
+    Duplicate,
+    /// A referenced object does not exist.
+    NotFound,
+    /// The object changed since the caller read it (optimistic concurrency).
+    VersionConflict,
+    /// The requested state change is not allowed from the current state.
+    InvalidState,
+}
+
+impl ErrorCode {
+    /// The stable wire name, e.g. `INVALID_USCC`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidUscc => "INVALID_USCC",
+            Self::InvalidRegion => "INVALID_REGION",
+            Self::InvalidIndustry => "INVALID_INDUSTRY",
+            Self::InvalidChain => "INVALID_CHAIN",
+            Self::OutOfRange => "OUT_OF_RANGE",
+            Self::InvalidText => "INVALID_TEXT",
+            Self::InvalidValue => "INVALID_VALUE",
+            Self::SelfLink => "SELF_LINK",
+            Self::Duplicate => "DUPLICATE",
+            Self::NotFound => "NOT_FOUND",
+            Self::VersionConflict => "VERSION_CONFLICT",
+            Self::InvalidState => "INVALID_STATE",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value from outside failed validation. Carries a stable code and a message fit for a user.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct ValidationError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What was wrong, in words a user can act on. Never contains internal details.
+    pub message: String,
+}
+
+impl ValidationError {
+    /// A new error with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Validated domain types of Linchpin.
+//!
+//! Every value that enters the system from outside (GraphQL, CSV/XLSX, CLI) is parsed once into
+//! one of these types at the edge; inside, a `Uscc` is always a valid USCC, a `RegionCode` always
+//! names a real province, and so on. This crate is pure: no IO, no async runtime, no database.
+
+mod chain;
+mod error;
+mod firm;
+mod industry;
+mod link;
+mod region;
+mod size;
+mod uscc;
+
+pub use chain::ChainCode;
+pub use error::{ErrorCode, ValidationError};
+pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators};
+pub use industry::IndustryCode;
+pub use link::{
+    Essentiality, LinkDraft, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
+};
+pub use region::{Jurisdiction, RegionCode};
+pub use size::SizeClass;
+pub use uscc::Uscc;

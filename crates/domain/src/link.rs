@@ -1,0 +1,294 @@
+use crate::error::{ErrorCode, ValidationError};
+use crate::firm::MAX_AMOUNT_10K_CNY;
+use crate::uscc::Uscc;
+
+/// Database identity of a supply link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct LinkId(pub i64);
+
+/// How a customer's production depends on a link (the IHS classification used by ESRI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Essentiality {
+    /// Production stops without it (`true` in links.csv).
+    Essential,
+    /// Loss of the input reduces production proportionally (`false`).
+    NonEssential,
+    /// No short-term effect (`negligible`).
+    Negligible,
+}
+
+impl Essentiality {
+    /// The stable wire name, e.g. `NON_ESSENTIAL`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Essential => "ESSENTIAL",
+            Self::NonEssential => "NON_ESSENTIAL",
+            Self::Negligible => "NEGLIGIBLE",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        [Self::Essential, Self::NonEssential, Self::Negligible]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+
+    /// Parses the `essential` column of links.csv: `true`, `false` or `negligible`
+    /// (case-insensitive).
+    pub fn parse_csv(input: &str) -> Result<Self, ValidationError> {
+        match input.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Self::Essential),
+            "false" => Ok(Self::NonEssential),
+            "negligible" => Ok(Self::Negligible),
+            other => Err(ValidationError::new(
+                ErrorCode::InvalidValue,
+                format!("essential must be `true`, `false` or `negligible`, got `{other}`"),
+            )),
+        }
+    }
+
+    /// The links.csv spelling.
+    pub fn csv_str(self) -> &'static str {
+        match self {
+            Self::Essential => "true",
+            Self::NonEssential => "false",
+            Self::Negligible => "negligible",
+        }
+    }
+}
+
+/// Whether the other end has confirmed a declared link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LinkStatus {
+    /// Declared by one end (or imported), not yet confirmed.
+    Declared,
+    /// Confirmed.
+    Confirmed,
+}
+
+impl LinkStatus {
+    /// The stable wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Declared => "DECLARED",
+            Self::Confirmed => "CONFIRMED",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        [Self::Declared, Self::Confirmed]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+
+    /// The state after confirming: only a DECLARED link can be confirmed.
+    pub fn confirm(self) -> Result<Self, ValidationError> {
+        match self {
+            Self::Declared => Ok(Self::Confirmed),
+            Self::Confirmed => Err(ValidationError::new(
+                ErrorCode::InvalidState,
+                "the link is already confirmed",
+            )),
+        }
+    }
+}
+
+/// What flows along a link: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct Product(String);
+
+impl Product {
+    /// Parses a product description.
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let s = input.trim();
+        let n = s.chars().count();
+        if n == 0 || n > 200 || s.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                ErrorCode::InvalidText,
+                "product must be 1 to 200 characters without control characters",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The product as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An annual flow value in 10,000 CNY: finite, greater than zero, at most 1e10.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(transparent)]
+pub struct Value10kCny(f64);
+
+impl Value10kCny {
+    /// Parses a value.
+    pub fn new(v: f64) -> Result<Self, ValidationError> {
+        if v.is_finite() && v > 0.0 && v <= MAX_AMOUNT_10K_CNY {
+            Ok(Self(v))
+        } else {
+            Err(ValidationError::new(
+                ErrorCode::OutOfRange,
+                format!(
+                    "annual value must be greater than 0 and at most {MAX_AMOUNT_10K_CNY:e} (10,000 CNY), got {v}"
+                ),
+            ))
+        }
+    }
+
+    /// The value.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+/// A validated supply link before it has a database identity: `supplier` sells `product` to
+/// `customer`. Invariant: supplier and customer differ.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LinkDraft {
+    supplier: Uscc,
+    customer: Uscc,
+    /// What flows.
+    pub product: Product,
+    /// Annual value in 10,000 CNY.
+    pub annual_value: Value10kCny,
+    /// How the customer depends on it.
+    pub essentiality: Essentiality,
+}
+
+impl LinkDraft {
+    /// A link; fails with `SELF_LINK` when supplier and customer are the same firm.
+    pub fn new(
+        supplier: Uscc,
+        customer: Uscc,
+        product: Product,
+        annual_value: Value10kCny,
+        essentiality: Essentiality,
+    ) -> Result<Self, ValidationError> {
+        if supplier == customer {
+            return Err(ValidationError::new(
+                ErrorCode::SelfLink,
+                format!("firm {supplier} cannot supply itself"),
+            ));
+        }
+        Ok(Self {
+            supplier,
+            customer,
+            product,
+            annual_value,
+            essentiality,
+        })
+    }
+
+    /// The selling firm.
+    pub fn supplier(&self) -> &Uscc {
+        &self.supplier
+    }
+
+    /// The buying firm.
+    pub fn customer(&self) -> &Uscc {
+        &self.customer
+    }
+}
+
+/// A stored supply link.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SupplyLinkRecord {
+    /// Database identity.
+    pub id: LinkId,
+    /// Database identity of the supplier.
+    pub supplier_id: crate::FirmId,
+    /// Database identity of the customer.
+    pub customer_id: crate::FirmId,
+    /// What flows.
+    pub product: Product,
+    /// Annual value in 10,000 CNY.
+    pub annual_value: Value10kCny,
+    /// How the customer depends on it.
+    pub essentiality: Essentiality,
+    /// Declared or confirmed.
+    pub status: LinkStatus,
+    /// Incremented on every change.
+    pub version: i32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uscc(s: &str) -> Uscc {
+        Uscc::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_firm_cannot_supply_itself() {
+        let a = uscc("91350100M000100Y43");
+        let err = LinkDraft::new(
+            a.clone(),
+            a,
+            Product::parse("bearings").unwrap(),
+            Value10kCny::new(1.0).unwrap(),
+            Essentiality::Essential,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::SelfLink);
+    }
+
+    #[test]
+    fn values_must_be_positive_and_finite() {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e11] {
+            assert_eq!(
+                Value10kCny::new(bad).unwrap_err().code,
+                ErrorCode::OutOfRange,
+                "{bad}"
+            );
+        }
+        assert_eq!(Value10kCny::new(0.01).unwrap().get(), 0.01);
+    }
+
+    #[test]
+    fn essentiality_reads_the_csv_words() {
+        assert_eq!(
+            Essentiality::parse_csv("TRUE").unwrap(),
+            Essentiality::Essential
+        );
+        assert_eq!(
+            Essentiality::parse_csv("false").unwrap(),
+            Essentiality::NonEssential
+        );
+        assert_eq!(
+            Essentiality::parse_csv(" negligible ").unwrap(),
+            Essentiality::Negligible
+        );
+        assert_eq!(
+            Essentiality::parse_csv("yes").unwrap_err().code,
+            ErrorCode::InvalidValue
+        );
+        for e in [
+            Essentiality::Essential,
+            Essentiality::NonEssential,
+            Essentiality::Negligible,
+        ] {
+            assert_eq!(Essentiality::parse_csv(e.csv_str()).unwrap(), e);
+            assert_eq!(Essentiality::from_wire(e.as_str()), Some(e));
+        }
+    }
+
+    #[test]
+    fn only_declared_links_can_be_confirmed() {
+        assert_eq!(
+            LinkStatus::Declared.confirm().unwrap(),
+            LinkStatus::Confirmed
+        );
+        assert_eq!(
+            LinkStatus::Confirmed.confirm().unwrap_err().code,
+            ErrorCode::InvalidState
+        );
+    }
+}

@@ -1,0 +1,145 @@
+use crate::error::{ErrorCode, ValidationError};
+
+/// The 34 provincial-level prefixes of GB/T 2260 (including Taiwan, Hong Kong and Macao).
+const PROVINCES: [&str; 34] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
+];
+
+fn check_digits(s: &str, lens: &[usize], what: &str) -> Result<(), ValidationError> {
+    let bad = |why: String| ValidationError::new(ErrorCode::InvalidRegion, why);
+    if !lens.contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        let want = match lens {
+            [6] => "six digits".to_owned(),
+            _ => "2, 4 or 6 digits".to_owned(),
+        };
+        return Err(bad(format!("{what} `{s}` must be {want}")));
+    }
+    if !PROVINCES.contains(&&s[..2]) {
+        return Err(bad(format!(
+            "{what} `{s}` starts with `{}`, which is not a GB/T 2260 province code",
+            &s[..2]
+        )));
+    }
+    Ok(())
+}
+
+/// A six-digit GB/T 2260 administrative division code whose first two digits name a province.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct RegionCode(String);
+
+impl RegionCode {
+    /// Parses a region code (surrounding white space ignored).
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let s = input.trim();
+        check_digits(s, &[6], "region code")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The two-digit province prefix.
+    pub fn province(&self) -> &str {
+        &self.0[..2]
+    }
+}
+
+impl std::fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A jurisdiction: a GB/T 2260 prefix of 2 (province), 4 (city) or 6 (county) digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Jurisdiction(String);
+
+impl Jurisdiction {
+    /// Parses a jurisdiction prefix.
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let s = input.trim();
+        check_digits(s, &[2, 4, 6], "jurisdiction prefix")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// Whether `region` lies inside this jurisdiction.
+    pub fn covers(&self, region: &RegionCode) -> bool {
+        region.as_str().starts_with(&self.0)
+    }
+
+    /// The prefix as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_provincial_prefix_is_accepted() {
+        for p in PROVINCES {
+            assert!(RegionCode::parse(&format!("{p}0106")).is_ok(), "{p}");
+        }
+        assert_eq!(PROVINCES.len(), 34);
+    }
+
+    #[test]
+    fn codes_outside_the_provinces_are_rejected() {
+        for bad in [
+            "100000", "160000", "200000", "240000", "300000", "380000", "470000", "550000",
+            "600000", "660000", "700000", "720000", "800000", "830000", "990000",
+        ] {
+            assert_eq!(
+                RegionCode::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidRegion,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn region_codes_must_be_six_digits() {
+        for bad in [
+            "",
+            "33",
+            "3301",
+            "33010",
+            "3301066",
+            "33010a",
+            "３３０１０６",
+        ] {
+            assert_eq!(
+                RegionCode::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidRegion,
+                "{bad}"
+            );
+        }
+        assert_eq!(RegionCode::parse(" 330106 ").unwrap().as_str(), "330106");
+    }
+
+    #[test]
+    fn jurisdictions_are_prefixes_of_two_four_or_six_digits() {
+        let hz = RegionCode::parse("330106").unwrap();
+        for ok in ["33", "3301", "330106"] {
+            assert!(Jurisdiction::parse(ok).unwrap().covers(&hz), "{ok}");
+        }
+        for other in ["32", "3302", "330105"] {
+            assert!(!Jurisdiction::parse(other).unwrap().covers(&hz), "{other}");
+        }
+        for bad in ["3", "330", "33010", "3301066", "99", "ab"] {
+            assert_eq!(
+                Jurisdiction::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidRegion,
+                "{bad}"
+            );
+        }
+    }
+}

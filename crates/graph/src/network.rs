@@ -1,0 +1,312 @@
+use std::collections::HashMap;
+
+use linchpin_domain::{Essentiality, FirmId, LinkId, SizeClass};
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use thiserror::Error;
+
+/// Errors of network mutations and look-ups.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// No firm with this id is in the network.
+    #[error("firm {0:?} is not in the network")]
+    UnknownFirm(FirmId),
+    /// No link with this id is in the network.
+    #[error("link {0:?} is not in the network")]
+    UnknownLink(LinkId),
+    /// A link from a firm to itself was offered.
+    #[error("firm {0:?} cannot supply itself")]
+    SelfLink(FirmId),
+    /// A link with the same supplier, customer and product (or the same id) exists.
+    #[error("link {0:?} duplicates an existing link")]
+    DuplicateLink(LinkId),
+}
+
+/// What the analyses need to know about a firm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmNode {
+    /// Database identity.
+    pub id: FirmId,
+    /// Industry used to group substitutable suppliers (GB/T 4754 division, e.g. `C36`).
+    pub industry: String,
+    /// Size class.
+    pub size_class: SizeClass,
+    /// Employees, 0 when unknown.
+    pub employees: u32,
+}
+
+/// What the analyses need to know about a supply link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkEdge {
+    /// Database identity.
+    pub id: LinkId,
+    /// What flows; part of the link's natural key.
+    pub product: String,
+    /// Annual value in 10,000 CNY, > 0.
+    pub value: f64,
+    /// How the customer depends on it.
+    pub essentiality: Essentiality,
+}
+
+/// The supply network: firms are nodes, supply links are edges from supplier to customer.
+///
+/// Invariants, kept by every mutator:
+/// - `firms` maps every node's `FirmId` to its index, and nothing else;
+/// - `links` maps every edge's `LinkId` to its index, and nothing else;
+/// - no edge joins a node to itself; no two edges share (supplier, customer, product).
+///
+/// A `StableDiGraph` keeps indices valid across removals, so the side indexes never need
+/// rebuilding.
+#[derive(Debug, Default, Clone)]
+pub struct SupplyNetwork {
+    graph: StableDiGraph<FirmNode, LinkEdge>,
+    firms: HashMap<FirmId, NodeIndex>,
+    links: HashMap<LinkId, EdgeIndex>,
+}
+
+impl SupplyNetwork {
+    /// An empty network.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of firms.
+    pub fn firm_count(&self) -> usize {
+        self.firms.len()
+    }
+
+    /// Number of links.
+    pub fn link_count(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Adds a firm, or replaces its attributes when it is already present (links are kept).
+    pub fn upsert_firm(&mut self, firm: FirmNode) {
+        match self.firms.get(&firm.id) {
+            Some(&ix) => self.graph[ix] = firm,
+            None => {
+                let id = firm.id;
+                let ix = self.graph.add_node(firm);
+                self.firms.insert(id, ix);
+            }
+        }
+    }
+
+    /// Removes a firm and every link touching it.
+    pub fn remove_firm(&mut self, id: FirmId) -> Result<FirmNode, GraphError> {
+        let ix = self.firms.remove(&id).ok_or(GraphError::UnknownFirm(id))?;
+        let touching: Vec<LinkId> = self
+            .graph
+            .edges_directed(ix, Direction::Incoming)
+            .chain(self.graph.edges_directed(ix, Direction::Outgoing))
+            .map(|e| e.weight().id)
+            .collect();
+        for l in touching {
+            self.links.remove(&l);
+        }
+        self.graph
+            .remove_node(ix)
+            .ok_or(GraphError::UnknownFirm(id))
+    }
+
+    /// Adds a link from `supplier` to `customer`. Fails on unknown firms, a self-link, a reused
+    /// link id, or a second link with the same supplier, customer and product.
+    pub fn add_link(
+        &mut self,
+        supplier: FirmId,
+        customer: FirmId,
+        link: LinkEdge,
+    ) -> Result<(), GraphError> {
+        let s = self.index(supplier)?;
+        let c = self.index(customer)?;
+        if s == c {
+            return Err(GraphError::SelfLink(supplier));
+        }
+        if self.links.contains_key(&link.id)
+            || self
+                .graph
+                .edges_connecting(s, c)
+                .any(|e| e.weight().product == link.product)
+        {
+            return Err(GraphError::DuplicateLink(link.id));
+        }
+        let id = link.id;
+        let e = self.graph.add_edge(s, c, link);
+        self.links.insert(id, e);
+        Ok(())
+    }
+
+    /// Changes a link's value and essentiality.
+    pub fn update_link(
+        &mut self,
+        id: LinkId,
+        value: f64,
+        essentiality: Essentiality,
+    ) -> Result<(), GraphError> {
+        let e = *self.links.get(&id).ok_or(GraphError::UnknownLink(id))?;
+        let w = self
+            .graph
+            .edge_weight_mut(e)
+            .ok_or(GraphError::UnknownLink(id))?;
+        w.value = value;
+        w.essentiality = essentiality;
+        Ok(())
+    }
+
+    /// Removes a link.
+    pub fn remove_link(&mut self, id: LinkId) -> Result<LinkEdge, GraphError> {
+        let e = self.links.remove(&id).ok_or(GraphError::UnknownLink(id))?;
+        self.graph.remove_edge(e).ok_or(GraphError::UnknownLink(id))
+    }
+
+    /// A firm's attributes.
+    pub fn firm(&self, id: FirmId) -> Result<&FirmNode, GraphError> {
+        Ok(&self.graph[self.index(id)?])
+    }
+
+    /// The direct suppliers of a firm with the links they supply on.
+    pub fn suppliers_of(&self, id: FirmId) -> Result<Vec<(FirmId, &LinkEdge)>, GraphError> {
+        self.neighbours(id, Direction::Incoming)
+    }
+
+    /// The direct customers of a firm with the links they buy on.
+    pub fn customers_of(&self, id: FirmId) -> Result<Vec<(FirmId, &LinkEdge)>, GraphError> {
+        self.neighbours(id, Direction::Outgoing)
+    }
+
+    /// Total annual sales of a firm to firms in the network (r_i of the ESRI definition).
+    pub fn out_strength(&self, id: FirmId) -> Result<f64, GraphError> {
+        Ok(self.customers_of(id)?.iter().map(|(_, l)| l.value).sum())
+    }
+
+    fn neighbours(
+        &self,
+        id: FirmId,
+        dir: Direction,
+    ) -> Result<Vec<(FirmId, &LinkEdge)>, GraphError> {
+        let ix = self.index(id)?;
+        Ok(self
+            .graph
+            .edges_directed(ix, dir)
+            .map(|e| {
+                let other = if dir == Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                (self.graph[other].id, e.weight())
+            })
+            .collect())
+    }
+
+    fn index(&self, id: FirmId) -> Result<NodeIndex, GraphError> {
+        self.firms
+            .get(&id)
+            .copied()
+            .ok_or(GraphError::UnknownFirm(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn firm(id: i64) -> FirmNode {
+        FirmNode {
+            id: FirmId(id),
+            industry: "C36".into(),
+            size_class: SizeClass::Small,
+            employees: 10,
+        }
+    }
+
+    fn link(id: i64, product: &str, value: f64) -> LinkEdge {
+        LinkEdge {
+            id: LinkId(id),
+            product: product.into(),
+            value,
+            essentiality: Essentiality::Essential,
+        }
+    }
+
+    #[test]
+    fn links_join_known_firms_and_report_both_directions() {
+        let mut n = SupplyNetwork::new();
+        n.upsert_firm(firm(1));
+        n.upsert_firm(firm(2));
+        n.add_link(FirmId(1), FirmId(2), link(10, "steel", 5.0))
+            .unwrap();
+        n.add_link(FirmId(1), FirmId(2), link(11, "bolts", 2.0))
+            .unwrap();
+        assert_eq!(n.customers_of(FirmId(1)).unwrap().len(), 2);
+        assert_eq!(n.suppliers_of(FirmId(2)).unwrap()[0].0, FirmId(1));
+        assert_eq!(n.out_strength(FirmId(1)).unwrap(), 7.0);
+    }
+
+    #[test]
+    fn self_links_duplicates_and_unknown_ids_are_refused() {
+        let mut n = SupplyNetwork::new();
+        n.upsert_firm(firm(1));
+        n.upsert_firm(firm(2));
+        assert_eq!(
+            n.add_link(FirmId(1), FirmId(1), link(1, "x", 1.0)),
+            Err(GraphError::SelfLink(FirmId(1)))
+        );
+        n.add_link(FirmId(1), FirmId(2), link(1, "x", 1.0)).unwrap();
+        assert_eq!(
+            n.add_link(FirmId(1), FirmId(2), link(2, "x", 1.0)),
+            Err(GraphError::DuplicateLink(LinkId(2)))
+        );
+        assert_eq!(
+            n.add_link(FirmId(2), FirmId(1), link(1, "y", 1.0)),
+            Err(GraphError::DuplicateLink(LinkId(1)))
+        );
+        assert_eq!(
+            n.add_link(FirmId(1), FirmId(9), link(3, "x", 1.0)),
+            Err(GraphError::UnknownFirm(FirmId(9)))
+        );
+        assert!(n.firm(FirmId(9)).is_err());
+        assert!(n.remove_link(LinkId(99)).is_err());
+    }
+
+    #[test]
+    fn removing_a_firm_removes_its_links() {
+        let mut n = SupplyNetwork::new();
+        for i in 1..=3 {
+            n.upsert_firm(firm(i));
+        }
+        n.add_link(FirmId(1), FirmId(2), link(1, "x", 1.0)).unwrap();
+        n.add_link(FirmId(2), FirmId(3), link(2, "x", 1.0)).unwrap();
+        n.remove_firm(FirmId(2)).unwrap();
+        assert_eq!((n.firm_count(), n.link_count()), (2, 0));
+        assert!(n.customers_of(FirmId(1)).unwrap().is_empty());
+        assert!(n.remove_link(LinkId(1)).is_err());
+    }
+
+    proptest! {
+        /// After any sequence of operations the side indexes match the graph exactly.
+        #[test]
+        fn side_indexes_always_match_the_graph(ops in proptest::collection::vec((0u8..4, 0i64..6, 0i64..6, 0i64..20), 0..60)) {
+            let mut n = SupplyNetwork::new();
+            for (op, a, b, l) in ops {
+                match op {
+                    0 => n.upsert_firm(firm(a)),
+                    1 => { let _ = n.remove_firm(FirmId(a)); }
+                    2 => { let _ = n.add_link(FirmId(a), FirmId(b), link(l, if l % 2 == 0 { "x" } else { "y" }, 1.0)); }
+                    _ => { let _ = n.remove_link(LinkId(l)); }
+                }
+                prop_assert_eq!(n.graph.node_count(), n.firms.len());
+                prop_assert_eq!(n.graph.edge_count(), n.links.len());
+                for (id, ix) in &n.firms { prop_assert_eq!(n.graph[*ix].id, *id); }
+                for (id, ix) in &n.links {
+                    prop_assert_eq!(&n.graph[*ix].id, id);
+                    let (s, c) = n.graph.edge_endpoints(*ix).unwrap();
+                    prop_assert_ne!(s, c);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! The interchange files of DESIGN.md: firms and links as CSV (UTF-8, header row) or XLSX with
+//! the same columns. Reading validates every row and reports each bad one with its line number;
+//! nothing here writes.
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use linchpin_domain::{
+    ChainCode, ErrorCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft,
+    Product, RegionCode, Uscc, ValidationError, Value10kCny,
+};
+use linchpin_store::import::{FirmRow, LinkRow, RowError};
+
+/// Columns of firms.csv; `assets_10k_cny` is optional (needed to size construction, real
+/// estate and leasing firms).
+pub const FIRM_COLUMNS: [&str; 7] = [
+    "uscc",
+    "name",
+    "region_code",
+    "industry_code",
+    "employees",
+    "revenue_10k_cny",
+    "chains",
+];
+/// Optional extra column of firms.csv.
+pub const FIRM_OPTIONAL: [&str; 1] = ["assets_10k_cny"];
+/// Columns of links.csv.
+pub const LINK_COLUMNS: [&str; 5] = [
+    "supplier_uscc",
+    "customer_uscc",
+    "product",
+    "annual_value_10k_cny",
+    "essential",
+];
+/// Largest file accepted, so a mistaken path cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Why a file could not be read at all (as opposed to bad rows).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The file cannot be opened or read.
+    #[error("cannot read {path}: {reason}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The header row lacks columns or has unknown ones.
+    #[error("{path}: {reason}")]
+    BadHeader {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A table read from a file: the header and each row with its 1-based line number.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// Column index by header name.
+    columns: HashMap<String, usize>,
+    /// Rows with line numbers.
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Rows that could not even be split into fields (bad UTF-8, broken quoting).
+    pub broken: Vec<(usize, String)>,
+}
+
+impl Table {
+    fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
+        self.columns
+            .get(col)
+            .and_then(|&i| row.get(i))
+            .map_or("", |s| s.trim())
+    }
+}
+
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> FileError {
+    FileError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Reads a CSV or XLSX (by extension `.xlsx`/`.xlsm`/`.xls`/`.ods`) file and checks its header.
+pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<Table, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(unreadable(
+            path,
+            format!("file is larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (header, mut table) = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        read_sheet(path)?
+    } else {
+        read_csv(path)?
+    };
+    let mut seen = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
+            return Err(FileError::BadHeader {
+                path: path.display().to_string(),
+                reason: format!("unknown column `{name}`; expected {}", required.join(",")),
+            });
+        }
+        if seen.insert(name.clone(), i).is_some() {
+            return Err(FileError::BadHeader {
+                path: path.display().to_string(),
+                reason: format!("column `{name}` appears twice"),
+            });
+        }
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| !seen.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(FileError::BadHeader {
+            path: path.display().to_string(),
+            reason: format!(
+                "missing column(s) {}; expected header {}",
+                missing.join(", "),
+                required.join(",")
+            ),
+        });
+    }
+    table.columns = seen;
+    Ok(table)
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Table), FileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| unreadable(path, e))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| unreadable(path, e))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut table = Table::default();
+    for rec in reader.records() {
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                if r.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                table
+                    .rows
+                    .push((line, r.iter().map(str::to_owned).collect()));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                let why = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_owned(),
+                    _ => format!("row cannot be read: {e}"),
+                };
+                table.broken.push((line, why));
+            }
+        }
+    }
+    Ok((header, table))
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn read_sheet(path: &Path) -> Result<(Vec<String>, Table), FileError> {
+    let mut wb = open_workbook_auto(path).map_err(|e| unreadable(path, e))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| unreadable(path, "workbook has no sheet"))?
+        .map_err(|e| unreadable(path, e))?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(cell_text).collect())
+        .unwrap_or_default();
+    // Sheet rows are numbered from the range's first row (1-based, header included).
+    let first = range.start().map_or(1, |(r, _)| r as usize + 1);
+    let mut table = Table::default();
+    for (i, r) in rows.enumerate() {
+        let cells: Vec<String> = r.iter().map(cell_text).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        table.rows.push((first + 1 + i, cells));
+    }
+    Ok((header, table))
+}
+
+fn row_error(
+    file: &'static str,
+    line: usize,
+    column: Option<&str>,
+    e: ValidationError,
+) -> RowError {
+    RowError {
+        file,
+        line,
+        column: column.map(str::to_owned),
+        code: e.code,
+        message: e.message,
+    }
+}
+
+fn optional_number<T: std::str::FromStr>(
+    text: &str,
+    what: &str,
+) -> Result<Option<T>, ValidationError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<T>().map(Some).map_err(|_| {
+        ValidationError::new(
+            ErrorCode::OutOfRange,
+            format!("{what} `{text}` is not a number"),
+        )
+    })
+}
+
+/// Validates firm rows. Returns the good rows and an error for every bad one (a USCC appearing
+/// twice is an error on its second line).
+pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
+    let mut good = Vec::with_capacity(table.rows.len());
+    let mut bad: Vec<RowError> = table
+        .broken
+        .iter()
+        .map(|(l, why)| {
+            row_error(
+                "firms",
+                *l,
+                None,
+                ValidationError::new(ErrorCode::InvalidValue, why.clone()),
+            )
+        })
+        .collect();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let field = |c: &str| table.get(row, c);
+        let parsed = (|| -> Result<FirmDraft, RowError> {
+            let at =
+                |c: &'static str| move |e: ValidationError| row_error("firms", line, Some(c), e);
+            let uscc = Uscc::parse(field("uscc")).map_err(at("uscc"))?;
+            let name = FirmName::parse(field("name")).map_err(at("name"))?;
+            let region = RegionCode::parse(field("region_code")).map_err(at("region_code"))?;
+            let industry =
+                IndustryCode::parse(field("industry_code")).map_err(at("industry_code"))?;
+            let employees =
+                optional_number::<i64>(field("employees"), "employees").map_err(at("employees"))?;
+            let revenue = optional_number::<f64>(field("revenue_10k_cny"), "revenue_10k_cny")
+                .map_err(at("revenue_10k_cny"))?;
+            let assets = optional_number::<f64>(field("assets_10k_cny"), "assets_10k_cny")
+                .map_err(at("assets_10k_cny"))?;
+            let indicators =
+                Indicators::new(employees, revenue, assets).map_err(at("employees"))?;
+            let chains = ChainCode::parse_list(field("chains")).map_err(at("chains"))?;
+            Ok(FirmDraft {
+                uscc,
+                name,
+                region,
+                industry,
+                indicators,
+                chains,
+            })
+        })();
+        match parsed {
+            Ok(firm) => match first_line.get(firm.uscc.as_str()) {
+                Some(&prev) => bad.push(row_error(
+                    "firms",
+                    line,
+                    Some("uscc"),
+                    ValidationError::new(
+                        ErrorCode::Duplicate,
+                        format!("USCC {} already appears on line {prev}", firm.uscc),
+                    ),
+                )),
+                None => {
+                    first_line.insert(firm.uscc.as_str().to_owned(), line);
+                    good.push(FirmRow { line, firm });
+                }
+            },
+            Err(e) => bad.push(e),
+        }
+    }
+    bad.sort_by_key(|e| e.line);
+    (good, bad)
+}
+
+/// Validates link rows: USCCs, self-links, product, value > 0, essentiality, and duplicates of
+/// (supplier, customer, product) within the file.
+pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
+    let mut good = Vec::with_capacity(table.rows.len());
+    let mut bad: Vec<RowError> = table
+        .broken
+        .iter()
+        .map(|(l, why)| {
+            row_error(
+                "links",
+                *l,
+                None,
+                ValidationError::new(ErrorCode::InvalidValue, why.clone()),
+            )
+        })
+        .collect();
+    let mut first_line: HashMap<(String, String, String), usize> = HashMap::new();
+    for (line, row) in &table.rows {
+        let line = *line;
+        let field = |c: &str| table.get(row, c);
+        let parsed = (|| -> Result<LinkDraft, RowError> {
+            let at =
+                |c: &'static str| move |e: ValidationError| row_error("links", line, Some(c), e);
+            let supplier = Uscc::parse(field("supplier_uscc")).map_err(at("supplier_uscc"))?;
+            let customer = Uscc::parse(field("customer_uscc")).map_err(at("customer_uscc"))?;
+            let product = Product::parse(field("product")).map_err(at("product"))?;
+            let value_text = field("annual_value_10k_cny");
+            let value = value_text
+                .parse::<f64>()
+                .map_err(|_| {
+                    ValidationError::new(
+                        ErrorCode::OutOfRange,
+                        format!("annual_value_10k_cny `{value_text}` is not a number"),
+                    )
+                })
+                .and_then(Value10kCny::new)
+                .map_err(at("annual_value_10k_cny"))?;
+            let essential = Essentiality::parse_csv(field("essential")).map_err(at("essential"))?;
+            LinkDraft::new(supplier, customer, product, value, essential)
+                .map_err(at("customer_uscc"))
+        })();
+        match parsed {
+            Ok(link) => {
+                let key = (
+                    link.supplier().as_str().to_owned(),
+                    link.customer().as_str().to_owned(),
+                    link.product.as_str().to_owned(),
+                );
+                match first_line.get(&key) {
+                    Some(&prev) => bad.push(row_error(
+                        "links",
+                        line,
+                        None,
+                        ValidationError::new(
+                            ErrorCode::Duplicate,
+                            format!("the same supplier, customer and product already appear on line {prev}"),
+                        ),
+                    )),
+                    None => {
+                        first_line.insert(key, line);
+                        good.push(LinkRow { line, link });
+                    }
+                }
+            }
+            Err(e) => bad.push(e),
+        }
+    }
+    bad.sort_by_key(|e| e.line);
+    (good, bad)
+}
+
+/// Writes firms in the firms.csv format.
+pub fn write_firms_csv(out: impl Write, firms: &[FirmDraft]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<&str> = FIRM_COLUMNS.to_vec();
+    header.extend(FIRM_OPTIONAL);
+    w.write_record(&header)?;
+    for f in firms {
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        let chains: Vec<&str> = f.chains.iter().map(ChainCode::as_str).collect();
+        w.write_record([
+            f.uscc.as_str().to_owned(),
+            f.name.as_str().to_owned(),
+            f.region.as_str().to_owned(),
+            f.industry.as_str().to_owned(),
+            f.indicators
+                .employees
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            opt(f.indicators.revenue_10k_cny),
+            chains.join(";"),
+            opt(f.indicators.assets_10k_cny),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes links in the links.csv format.
+pub fn write_links_csv(out: impl Write, links: &[LinkDraft]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(LINK_COLUMNS)?;
+    for l in links {
+        w.write_record([
+            l.supplier().as_str(),
+            l.customer().as_str(),
+            l.product.as_str(),
+            &l.annual_value.get().to_string(),
+            l.essentiality.csv_str(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

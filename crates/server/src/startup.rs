@@ -1,0 +1,103 @@
+//! Build and serve are separate: [`Application::build`] connects, migrates and binds (port 0 in
+//! tests); [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use linchpin_api::{ApiState, EventBus, InProcessBus, Limits, RedisBus, build_schema};
+use linchpin_store::Store;
+use tokio::net::TcpListener;
+
+use crate::app::{AppState, app};
+use crate::config::ServeConfig;
+
+/// A built, bound, not yet serving application.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    /// Resolver state, for callers that seed data before serving.
+    pub api: ApiState,
+}
+
+impl Application {
+    /// Connects to the database (migrating it) and to Redis when configured, and binds.
+    pub async fn build(cfg: &ServeConfig) -> anyhow::Result<Self> {
+        tracing::info!(database = %cfg.db.redacted(), "connecting to the database");
+        let store = Store::connect(&cfg.db.database_url)
+            .await
+            .context("cannot connect to the database")?;
+        store
+            .migrate()
+            .await
+            .context("cannot migrate the database")?;
+        let events: Arc<dyn EventBus> = match &cfg.redis_url {
+            Some(url) => {
+                tracing::info!(redis = %crate::config::redact(url), "using Redis for events");
+                Arc::new(
+                    RedisBus::connect(url)
+                        .await
+                        .context("cannot connect to Redis")?,
+                )
+            }
+            None => Arc::new(InProcessBus::default()),
+        };
+        let api = ApiState { store, events };
+        let limits = Limits {
+            depth: cfg.max_depth,
+            complexity: cfg.max_complexity,
+            introspection: !cfg.no_introspection,
+        };
+        let schema = build_schema(api.clone(), limits);
+        let router = app(
+            AppState {
+                schema,
+                api: api.clone(),
+            },
+            cfg.max_body_bytes,
+        );
+        let listener = TcpListener::bind(cfg.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", cfg.bind))?;
+        Ok(Self {
+            listener,
+            router,
+            api,
+        })
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,7 @@
+//! sea-orm entities: the shape of the tables, nothing more. They never leave this crate's
+//! repositories; callers get domain types.
+
+pub mod chain;
+pub mod firm;
+pub mod firm_chain;
+pub mod supply_link;

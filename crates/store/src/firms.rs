@@ -1,0 +1,273 @@
+//! Repository of firms.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use linchpin_domain::{ChainCode, FirmDraft, FirmId, FirmRecord, Jurisdiction, SizeClass};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use tracing::instrument;
+
+use crate::entity::{firm, firm_chain};
+use crate::rows::firm_from_row;
+use crate::{Page, StoreError, chains};
+
+/// Filters of a firm listing; all given filters must hold.
+#[derive(Debug, Clone, Default)]
+pub struct FirmFilter {
+    /// Region code starts with this jurisdiction prefix.
+    pub region_prefix: Option<Jurisdiction>,
+    /// Firm belongs to this chain.
+    pub chain: Option<ChainCode>,
+    /// Firm has this size class.
+    pub size_class: Option<SizeClass>,
+    /// Name contains this text (case-insensitive for ASCII letters).
+    pub name_contains: Option<String>,
+}
+
+pub(crate) fn active_model(d: &FirmDraft, version: i32) -> firm::ActiveModel {
+    let now = Utc::now();
+    firm::ActiveModel {
+        id: Default::default(),
+        uscc: Set(d.uscc.as_str().to_owned()),
+        name: Set(d.name.as_str().to_owned()),
+        region_code: Set(d.region.as_str().to_owned()),
+        industry_code: Set(d.industry.as_str().to_owned()),
+        employees: Set(d.indicators.employees.map(i64::from)),
+        revenue_10k_cny: Set(d.indicators.revenue_10k_cny),
+        assets_10k_cny: Set(d.indicators.assets_10k_cny),
+        size_class: Set(d.size_class().as_str().to_owned()),
+        version: Set(version),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Registers a new firm. Fails with `Duplicate` when the USCC is taken.
+#[instrument(skip_all, fields(uscc = %draft.uscc))]
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    draft: &FirmDraft,
+) -> Result<FirmRecord, StoreError> {
+    if find_by_uscc(conn, draft.uscc.as_str()).await?.is_some() {
+        return Err(StoreError::Duplicate(format!(
+            "firm with USCC {}",
+            draft.uscc
+        )));
+    }
+    let res = firm::Entity::insert(active_model(draft, 1))
+        .exec(conn)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Duplicate(_) => {
+                StoreError::Duplicate(format!("firm with USCC {}", draft.uscc))
+            }
+            other => other,
+        })?;
+    chains::set_for_firm(conn, res.last_insert_id, &draft.chains).await?;
+    get(conn, FirmId(res.last_insert_id)).await
+}
+
+/// Replaces a firm's fields (not its USCC) if its version is still `expected_version`.
+#[instrument(skip_all, fields(id = id.0))]
+pub async fn update(
+    conn: &impl ConnectionTrait,
+    id: FirmId,
+    expected_version: i32,
+    draft: &FirmDraft,
+) -> Result<FirmRecord, StoreError> {
+    let res = firm::Entity::update_many()
+        .col_expr(firm::Column::Name, Expr::value(draft.name.as_str()))
+        .col_expr(firm::Column::RegionCode, Expr::value(draft.region.as_str()))
+        .col_expr(
+            firm::Column::IndustryCode,
+            Expr::value(draft.industry.as_str()),
+        )
+        .col_expr(
+            firm::Column::Employees,
+            Expr::value(draft.indicators.employees.map(i64::from)),
+        )
+        .col_expr(
+            firm::Column::Revenue10kCny,
+            Expr::value(draft.indicators.revenue_10k_cny),
+        )
+        .col_expr(
+            firm::Column::Assets10kCny,
+            Expr::value(draft.indicators.assets_10k_cny),
+        )
+        .col_expr(
+            firm::Column::SizeClass,
+            Expr::value(draft.size_class().as_str()),
+        )
+        .col_expr(
+            firm::Column::Version,
+            Expr::col(firm::Column::Version).add(1),
+        )
+        .col_expr(firm::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(firm::Column::Id.eq(id.0))
+        .filter(firm::Column::Version.eq(expected_version))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        let current = get(conn, id).await?;
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: current.version,
+        });
+    }
+    chains::set_for_firm(conn, id.0, &draft.chains).await?;
+    get(conn, id).await
+}
+
+/// One firm by id.
+pub async fn get(conn: &impl ConnectionTrait, id: FirmId) -> Result<FirmRecord, StoreError> {
+    get_many(conn, &[id])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| StoreError::NotFound(format!("firm {}", id.0)))
+}
+
+/// One firm by USCC, if registered.
+pub async fn find_by_uscc(
+    conn: &impl ConnectionTrait,
+    uscc: &str,
+) -> Result<Option<FirmRecord>, StoreError> {
+    let Some(row) = firm::Entity::find()
+        .filter(firm::Column::Uscc.eq(uscc))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(with_chains(conn, vec![row]).await?.pop())
+}
+
+/// Many firms by id in two statements (rows, then chain memberships). Missing ids are absent.
+#[instrument(skip_all, fields(n = ids.len()))]
+pub async fn get_many(
+    conn: &impl ConnectionTrait,
+    ids: &[FirmId],
+) -> Result<HashMap<FirmId, FirmRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = firm::Entity::find()
+        .filter(firm::Column::Id.is_in(ids.iter().map(|i| i.0)))
+        .all(conn)
+        .await?;
+    Ok(with_chains(conn, rows)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect())
+}
+
+/// Ids of the firms with these USCCs (missing ones are absent), in chunks that keep each
+/// statement's parameters bounded.
+pub async fn ids_by_uscc(
+    conn: &impl ConnectionTrait,
+    usccs: &[&str],
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut out = HashMap::with_capacity(usccs.len());
+    for chunk in usccs.chunks(5_000) {
+        let rows: Vec<(i64, String)> = firm::Entity::find()
+            .select_only()
+            .column(firm::Column::Id)
+            .column(firm::Column::Uscc)
+            .filter(firm::Column::Uscc.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().map(|(id, u)| (u, id)));
+    }
+    Ok(out)
+}
+
+/// A page of firms ordered by id, after `after` (exclusive), at most `limit`.
+#[instrument(skip_all, fields(limit))]
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &FirmFilter,
+    after: Option<FirmId>,
+    limit: u64,
+) -> Result<Page<FirmRecord>, StoreError> {
+    let mut cond = Condition::all();
+    if let Some(after) = after {
+        cond = cond.add(firm::Column::Id.gt(after.0));
+    }
+    if let Some(p) = &filter.region_prefix {
+        cond = cond.add(firm::Column::RegionCode.starts_with(p.as_str()));
+    }
+    if let Some(s) = filter.size_class {
+        cond = cond.add(firm::Column::SizeClass.eq(s.as_str()));
+    }
+    if let Some(c) = &filter.chain {
+        let members = Query::select()
+            .column(firm_chain::Column::FirmId)
+            .from(firm_chain::Entity)
+            .and_where(firm_chain::Column::ChainCode.eq(c.as_str()))
+            .to_owned();
+        cond = cond.add(firm::Column::Id.in_subquery(members));
+    }
+    if let Some(text) = filter
+        .name_contains
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        cond = cond.add(
+            Expr::expr(Func::lower(Expr::col(firm::Column::Name)))
+                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    let rows = firm::Entity::find()
+        .filter(cond)
+        .order_by_asc(firm::Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let mut page = Page::from_overfetch(rows, limit);
+    let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
+    Ok(Page {
+        items,
+        has_next: page.has_next,
+    })
+}
+
+/// Number of firms.
+pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(firm::Entity::find().count(conn).await?)
+}
+
+async fn with_chains(
+    conn: &impl ConnectionTrait,
+    rows: Vec<firm::Model>,
+) -> Result<Vec<FirmRecord>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let memberships = firm_chain::Entity::find()
+        .filter(firm_chain::Column::FirmId.is_in(rows.iter().map(|r| r.id)))
+        .order_by_asc(firm_chain::Column::ChainCode)
+        .all(conn)
+        .await?;
+    let mut by_firm: HashMap<i64, Vec<ChainCode>> = HashMap::new();
+    for m in memberships {
+        let code =
+            ChainCode::parse(&m.chain_code).map_err(|e| crate::error::corrupt("firm_chain", e))?;
+        by_firm.entry(m.firm_id).or_default().push(code);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let chains = by_firm.remove(&r.id).unwrap_or_default();
+            firm_from_row(r, chains)
+        })
+        .collect()
+}

@@ -1,0 +1,117 @@
+//! Persistence of Linchpin on SQLite and PostgreSQL.
+//!
+//! Repository functions take any sea-orm connection or transaction (`&impl ConnectionTrait`) and
+//! return domain types; entities never leave this crate. [`Store`] owns the connection pool and
+//! runs migrations.
+
+pub mod chains;
+mod entity;
+mod error;
+pub mod firms;
+pub mod import;
+pub mod links;
+mod rows;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use linchpin_migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+
+pub use error::StoreError;
+pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+
+/// The database, with a counter of executed statements (exposed for tests and diagnostics).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    statements: Arc<AtomicU64>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file is created
+    /// when missing. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30));
+        if url.starts_with("sqlite:") {
+            // One writer at a time is SQLite's model; a small pool avoids lock churn.
+            opts.max_connections(4).min_connections(1);
+        } else {
+            opts.max_connections(16);
+        }
+        let mut db = Database::connect(opts).await?;
+        if db.get_database_backend() == DatabaseBackend::Sqlite {
+            db.execute_unprepared(
+                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;",
+            )
+            .await?;
+        }
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        db.set_metric_callback(move |_info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { db, statements })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// The connection pool.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// How many SQL statements this store has executed so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// One page of a keyset-paginated listing, ordered by id.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Whether more items follow the last one.
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    /// Splits `limit + 1` fetched rows into a page of `limit` and the has-next flag.
+    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u64) -> Self {
+        let has_next = items.len() as u64 > limit;
+        items.truncate(limit as usize);
+        Self { items, has_next }
+    }
+}
+
+/// How many rows to insert per statement so that `columns` bind parameters per row stay below
+/// both SQLite's (32,766) and PostgreSQL's (65,535) limits.
+pub(crate) fn rows_per_insert(columns: usize) -> usize {
+    (30_000 / columns.max(1)).max(1)
+}

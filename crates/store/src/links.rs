@@ -1,0 +1,218 @@
+//! Repository of supply links.
+use chrono::Utc;
+use linchpin_domain::{
+    Essentiality, FirmId, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use tracing::instrument;
+
+use crate::entity::supply_link;
+use crate::rows::link_from_row;
+use crate::{Page, StoreError};
+
+/// Which side of a firm a listing looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Links on which the firm buys (its suppliers).
+    Suppliers,
+    /// Links on which the firm sells (its customers).
+    Customers,
+}
+
+/// A new link between two stored firms. The domain has already refused self-links.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    /// Selling firm.
+    pub supplier_id: FirmId,
+    /// Buying firm.
+    pub customer_id: FirmId,
+    /// What flows.
+    pub product: Product,
+    /// Annual value.
+    pub annual_value: Value10kCny,
+    /// Essentiality.
+    pub essentiality: Essentiality,
+}
+
+pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
+    let now = Utc::now();
+    supply_link::ActiveModel {
+        id: Default::default(),
+        supplier_id: Set(l.supplier_id.0),
+        customer_id: Set(l.customer_id.0),
+        product: Set(l.product.as_str().to_owned()),
+        annual_value_10k_cny: Set(l.annual_value.get()),
+        essentiality: Set(l.essentiality.as_str().to_owned()),
+        status: Set(LinkStatus::Declared.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Declares a link. Fails with `Duplicate` when the same supplier already sells the same product
+/// to the same customer, `NotFound` when a firm is missing.
+#[instrument(skip_all, fields(supplier = link.supplier_id.0, customer = link.customer_id.0))]
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    link: &NewLink,
+) -> Result<SupplyLinkRecord, StoreError> {
+    let dup = || {
+        StoreError::Duplicate(format!(
+            "link of `{}` from this supplier to this customer",
+            link.product.as_str()
+        ))
+    };
+    let existing = supply_link::Entity::find()
+        .filter(supply_link::Column::SupplierId.eq(link.supplier_id.0))
+        .filter(supply_link::Column::CustomerId.eq(link.customer_id.0))
+        .filter(supply_link::Column::Product.eq(link.product.as_str()))
+        .count(conn)
+        .await?;
+    if existing > 0 {
+        return Err(dup());
+    }
+    let res = supply_link::Entity::insert(active_model(link))
+        .exec(conn)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Duplicate(_) => dup(),
+            other => other,
+        })?;
+    get(conn, LinkId(res.last_insert_id)).await
+}
+
+/// One link by id.
+pub async fn get(conn: &impl ConnectionTrait, id: LinkId) -> Result<SupplyLinkRecord, StoreError> {
+    let row = supply_link::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("supply link {}", id.0)))?;
+    link_from_row(row)
+}
+
+/// Sets a DECLARED link to CONFIRMED if its version is still `expected_version`.
+#[instrument(skip_all, fields(id = id.0))]
+pub async fn confirm(
+    conn: &impl ConnectionTrait,
+    id: LinkId,
+    expected_version: i32,
+) -> Result<SupplyLinkRecord, StoreError> {
+    let current = get(conn, id).await?;
+    if current.version != expected_version {
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: current.version,
+        });
+    }
+    let next = current.status.confirm()?;
+    let res = supply_link::Entity::update_many()
+        .col_expr(supply_link::Column::Status, Expr::value(next.as_str()))
+        .col_expr(
+            supply_link::Column::Version,
+            Expr::col(supply_link::Column::Version).add(1),
+        )
+        .col_expr(supply_link::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(supply_link::Column::Id.eq(id.0))
+        .filter(supply_link::Column::Version.eq(expected_version))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        let now = get(conn, id).await?;
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: now.version,
+        });
+    }
+    get(conn, id).await
+}
+
+/// Deletes a link if its version is still `expected_version`; returns what was removed.
+#[instrument(skip_all, fields(id = id.0))]
+pub async fn remove(
+    conn: &impl ConnectionTrait,
+    id: LinkId,
+    expected_version: i32,
+) -> Result<SupplyLinkRecord, StoreError> {
+    let current = get(conn, id).await?;
+    let res = supply_link::Entity::delete_many()
+        .filter(supply_link::Column::Id.eq(id.0))
+        .filter(supply_link::Column::Version.eq(expected_version))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: current.version,
+        });
+    }
+    Ok(current)
+}
+
+/// A page of a firm's links on one side, ordered by link id.
+#[instrument(skip_all, fields(firm = firm.0, ?side, limit))]
+pub async fn list_for_firm(
+    conn: &impl ConnectionTrait,
+    firm: FirmId,
+    side: Side,
+    after: Option<LinkId>,
+    limit: u64,
+) -> Result<Page<SupplyLinkRecord>, StoreError> {
+    let col = match side {
+        Side::Suppliers => supply_link::Column::CustomerId,
+        Side::Customers => supply_link::Column::SupplierId,
+    };
+    let mut q = supply_link::Entity::find().filter(col.eq(firm.0));
+    if let Some(after) = after {
+        q = q.filter(supply_link::Column::Id.gt(after.0));
+    }
+    let rows = q
+        .order_by_asc(supply_link::Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let page = Page::from_overfetch(rows, limit);
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(link_from_row)
+            .collect::<Result<_, _>>()?,
+        has_next: page.has_next,
+    })
+}
+
+/// A page of all links ordered by id.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    after: Option<LinkId>,
+    limit: u64,
+) -> Result<Page<SupplyLinkRecord>, StoreError> {
+    let mut q = supply_link::Entity::find();
+    if let Some(after) = after {
+        q = q.filter(supply_link::Column::Id.gt(after.0));
+    }
+    let rows = q
+        .order_by_asc(supply_link::Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let page = Page::from_overfetch(rows, limit);
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(link_from_row)
+            .collect::<Result<_, _>>()?,
+        has_next: page.has_next,
+    })
+}
+
+/// Number of links.
+pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    Ok(supply_link::Entity::find().count(conn).await?)
+}

@@ -1,0 +1,22 @@
+//! Database migrations of Linchpin. Each migration lives in its own file named
+//! `mYYYYMMDD_NNNNNN_name.rs` (the name `DeriveMigrationName` records) and has a `down`.
+//! The same migrations run on SQLite and PostgreSQL; they run on `linchpin serve` and from
+//! `linchpin migrate`. Demo data is never a migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_firms;
+mod m20261128_000002_create_supply_links;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_firms::Migration),
+            Box::new(m20261128_000002_create_supply_links::Migration),
+        ]
+    }
+}
