@@ -65,7 +65,8 @@ pub struct QueryRoot;
 /// A page of firms.
 pub type FirmConnection = Connection<IdCursor, Firm>;
 
-#[Object]
+/// Read access to firms, supply links and chains.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The firm with this unified social credit code, or null when none is registered.
     #[instrument(skip(self, ctx))]

@@ -52,6 +52,7 @@ impl Default for Limits {
 
 /// All mutations.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(FirmMutations, LinkMutations);
 
 /// The schema type.

@@ -8,7 +8,8 @@ use crate::schema::ApiState;
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+/// Live change events over graphql-ws.
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Every change to firms and supply links committed from now on, on any replica.
     async fn network_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NetworkEvent>> {

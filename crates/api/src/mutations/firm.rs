@@ -24,8 +24,10 @@ pub struct RegisterFirmInput {
     /// Employees, 0 to 10,000,000.
     pub employees: Option<i64>,
     /// Annual revenue in 10,000 CNY, 0 to 1e10.
+    #[graphql(name = "revenue10kCny")]
     pub revenue_10k_cny: Option<f64>,
     /// Total assets in 10,000 CNY, 0 to 1e10 (needed for construction, real estate, leasing).
+    #[graphql(name = "assets10kCny")]
     pub assets_10k_cny: Option<f64>,
     /// Chain codes the firm belongs to.
     #[graphql(default)]
@@ -57,8 +59,10 @@ pub struct UpdateFirmInput {
     /// New employees, or null for unknown.
     pub employees: MaybeUndefined<i64>,
     /// New revenue in 10,000 CNY, or null for unknown.
+    #[graphql(name = "revenue10kCny")]
     pub revenue_10k_cny: MaybeUndefined<f64>,
     /// New assets in 10,000 CNY, or null for unknown.
+    #[graphql(name = "assets10kCny")]
     pub assets_10k_cny: MaybeUndefined<f64>,
     /// New chain memberships (replacing the old ones).
     pub chains: Option<Vec<String>>,
@@ -103,6 +107,7 @@ fn merge<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
 #[derive(Default)]
 pub struct FirmMutations;
 
+/// Mutations of firms.
 #[Object]
 impl FirmMutations {
     /// Registers a firm. Fails with INVALID_USCC, INVALID_REGION, INVALID_INDUSTRY, OUT_OF_RANGE,

@@ -21,6 +21,7 @@ pub struct DeclareSupplyLinkInput {
     /// What flows (1 to 200 characters).
     pub product: String,
     /// Annual value in 10,000 CNY, greater than 0.
+    #[graphql(name = "annualValue10kCny")]
     pub annual_value_10k_cny: f64,
     /// How the customer depends on it.
     pub essentiality: Essentiality,
@@ -85,6 +86,7 @@ fn link_id(id: &ID) -> Result<LinkId, UserError> {
 #[derive(Default)]
 pub struct LinkMutations;
 
+/// Mutations of supply links.
 #[Object]
 impl LinkMutations {
     /// Declares that one firm supplies another. Fails with INVALID_USCC, NOT_FOUND (a firm is not

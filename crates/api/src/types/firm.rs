@@ -59,6 +59,7 @@ async fn links_page(
     Ok(conn)
 }
 
+/// A firm registered in Linchpin: identity, industry, size and its supply links.
 #[Object]
 impl Firm {
     /// Opaque global id.
@@ -92,11 +93,13 @@ impl Firm {
     }
 
     /// Annual revenue (营业收入) in 10,000 CNY, if known.
+    #[graphql(name = "revenue10kCny")]
     async fn revenue_10k_cny(&self) -> Option<f64> {
         self.0.firm.indicators.revenue_10k_cny
     }
 
     /// Total assets (资产总额) in 10,000 CNY, if known.
+    #[graphql(name = "assets10kCny")]
     async fn assets_10k_cny(&self) -> Option<f64> {
         self.0.firm.indicators.assets_10k_cny
     }

@@ -43,6 +43,7 @@ async fn load_firm(ctx: &Context<'_>, id: i64) -> Result<Firm> {
         .ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
 }
 
+/// A supply relationship: `supplier` sells `product` to `customer`, worth `annualValue10kCny` a year.
 #[Object]
 impl SupplyLink {
     /// Opaque global id.
@@ -66,6 +67,7 @@ impl SupplyLink {
     }
 
     /// Annual value in 10,000 CNY (万元), greater than zero.
+    #[graphql(name = "annualValue10kCny")]
     async fn annual_value_10k_cny(&self) -> f64 {
         self.0.annual_value.get()
     }

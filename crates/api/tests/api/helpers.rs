@@ -1,0 +1,81 @@
+use std::sync::Arc;
+
+use async_graphql::{Request, Variables};
+use linchpin_api::{ApiSchema, ApiState, InProcessBus, Limits, build_schema};
+use linchpin_store::Store;
+use serde_json::Value;
+
+/// A schema over a fresh, migrated database.
+pub struct TestApi {
+    pub schema: ApiSchema,
+    pub store: Store,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApi {
+    /// Runs a query and returns the whole response as JSON (`data` and `errors`).
+    pub async fn run(&self, query: &str, vars: Value) -> Value {
+        let resp = self.schema.execute(Request::new(query).variables(Variables::from_json(vars))).await;
+        serde_json::to_value(&resp).unwrap()
+    }
+
+    /// Runs a query that must succeed and returns `data`.
+    pub async fn data(&self, query: &str, vars: Value) -> Value {
+        let v = self.run(query, vars).await;
+        assert!(v.get("errors").is_none(), "[{}] unexpected errors: {v}", self.backend);
+        v["data"].clone()
+    }
+}
+
+async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApi {
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let state = ApiState { store: store.clone(), events: Arc::new(InProcessBus::default()) };
+    TestApi { schema: build_schema(state, Limits::default()), store, backend, _dir: dir }
+}
+
+/// One fresh API per available backend: SQLite always; PostgreSQL when
+/// `LINCHPIN_TEST_DATABASE_URL` is set (a new database each call).
+pub async fn backends() -> Vec<TestApi> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let mut out = vec![api_on(&url, "sqlite", Some(dir)).await];
+    match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!("linchpin_test_{}", rand::random::<u64>());
+            let url = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
+            out.push(api_on(&url, "postgres", None).await);
+        }
+        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
+    }
+    out
+}
+
+/// A valid USCC built from a 17-character body.
+pub fn uscc(body: &str) -> String {
+    let c = linchpin_domain::Uscc::check_char(body).unwrap();
+    format!("{body}{c}")
+}
+
+pub const REGISTER: &str = "mutation($input: RegisterFirmInput!) { registerFirm(input: $input) {
+    firm { id uscc name regionCode industryCode employees revenue10kCny sizeClass chains version }
+    userErrors { field message code } } }";
+
+pub const DECLARE: &str = "mutation($input: DeclareSupplyLinkInput!) { declareSupplyLink(input: $input) {
+    supplyLink { id product annualValue10kCny essentiality status version supplier { uscc } customer { uscc } }
+    userErrors { field message code } } }";
+
+/// Registers a small manufacturer and returns its USCC.
+pub async fn register(api: &TestApi, body: &str, name: &str, region: &str) -> String {
+    let u = uscc(body);
+    let d = api
+        .data(
+            REGISTER,
+            serde_json::json!({"input": {"uscc": u, "name": name, "regionCode": region, "industryCode": "C36",
+                "employees": 50, "revenue10kCny": 1000.0, "chains": ["NEV"]}}),
+        )
+        .await;
+    assert_eq!(d["registerFirm"]["userErrors"], serde_json::json!([]), "{d}");
+    u
+}
