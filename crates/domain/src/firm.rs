@@ -52,23 +52,34 @@ pub struct Indicators {
 
 impl Indicators {
     /// Validates raw indicator values: employees in 0..=10,000,000, amounts finite in
-    /// 0..=1e10 (10,000 CNY). `field` names are used in the error messages.
+    /// 0..=1e10 (10,000 CNY).
     pub fn new(
         employees: Option<i64>,
         revenue_10k_cny: Option<f64>,
         assets_10k_cny: Option<f64>,
     ) -> Result<Self, ValidationError> {
-        let employees = match employees {
-            None => None,
-            Some(e) if (0..=i64::from(MAX_EMPLOYEES)).contains(&e) => Some(e as u32),
-            Some(e) => {
-                return Err(ValidationError::new(
-                    ErrorCode::OutOfRange,
-                    format!("employees must be between 0 and {MAX_EMPLOYEES}, got {e}"),
-                ));
-            }
-        };
-        let amount = |what: &str, v: Option<f64>| match v {
+        Ok(Self {
+            employees: Self::check_employees(employees)?,
+            revenue_10k_cny: Self::check_amount("revenue_10k_cny", revenue_10k_cny)?,
+            assets_10k_cny: Self::check_amount("assets_10k_cny", assets_10k_cny)?,
+        })
+    }
+
+    /// Validates an employee count (0 to 10,000,000), so callers can blame the right field.
+    pub fn check_employees(employees: Option<i64>) -> Result<Option<u32>, ValidationError> {
+        match employees {
+            None => Ok(None),
+            Some(e) if (0..=i64::from(MAX_EMPLOYEES)).contains(&e) => Ok(Some(e as u32)),
+            Some(e) => Err(ValidationError::new(
+                ErrorCode::OutOfRange,
+                format!("employees must be between 0 and {MAX_EMPLOYEES}, got {e}"),
+            )),
+        }
+    }
+
+    /// Validates an amount in 10,000 CNY (finite, 0 to 1e10); `what` names it in the message.
+    pub fn check_amount(what: &str, v: Option<f64>) -> Result<Option<f64>, ValidationError> {
+        match v {
             Some(x) if !(x.is_finite() && (0.0..=MAX_AMOUNT_10K_CNY).contains(&x)) => {
                 Err(ValidationError::new(
                     ErrorCode::OutOfRange,
@@ -78,12 +89,7 @@ impl Indicators {
                 ))
             }
             other => Ok(other),
-        };
-        Ok(Self {
-            employees,
-            revenue_10k_cny: amount("revenue_10k_cny", revenue_10k_cny)?,
-            assets_10k_cny: amount("assets_10k_cny", assets_10k_cny)?,
-        })
+        }
     }
 }
 

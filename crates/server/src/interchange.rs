@@ -269,14 +269,19 @@ pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
             let region = RegionCode::parse(field("region_code")).map_err(at("region_code"))?;
             let industry =
                 IndustryCode::parse(field("industry_code")).map_err(at("industry_code"))?;
-            let employees =
-                optional_number::<i64>(field("employees"), "employees").map_err(at("employees"))?;
-            let revenue = optional_number::<f64>(field("revenue_10k_cny"), "revenue_10k_cny")
-                .map_err(at("revenue_10k_cny"))?;
-            let assets = optional_number::<f64>(field("assets_10k_cny"), "assets_10k_cny")
-                .map_err(at("assets_10k_cny"))?;
-            let indicators =
-                Indicators::new(employees, revenue, assets).map_err(at("employees"))?;
+            let employees = optional_number::<i64>(field("employees"), "employees")
+                .and_then(Indicators::check_employees)
+                .map_err(at("employees"))?;
+            let amount = |col: &'static str| {
+                optional_number::<f64>(field(col), col)
+                    .and_then(|v| Indicators::check_amount(col, v))
+                    .map_err(at(col))
+            };
+            let indicators = Indicators {
+                employees,
+                revenue_10k_cny: amount("revenue_10k_cny")?,
+                assets_10k_cny: amount("assets_10k_cny")?,
+            };
             let chains = ChainCode::parse_list(field("chains")).map_err(at("chains"))?;
             Ok(FirmDraft {
                 uscc,

@@ -119,14 +119,19 @@ pub(crate) fn rows_per_insert(columns: usize) -> usize {
 /// Creates an empty PostgreSQL database `name` through `admin_url` (any database on the same
 /// server) and returns the URL of the new one. For tests that need a fresh database each.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
         return Err(StoreError::Invalid(linchpin_domain::ValidationError::new(
             linchpin_domain::ErrorCode::InvalidText,
             "database names are lower-case letters, digits and `_`",
         )));
     }
     let admin = Database::connect(admin_url).await?;
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
     admin.close().await?;
     Ok(with_database(admin_url, name))
 }
@@ -152,8 +157,17 @@ pub fn with_database(url: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn database_names_are_swapped_in_urls() {
-        assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
-        assert_eq!(super::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
-        assert_eq!(super::with_database("postgres://u:p@h/db?sslmode=disable", "t1"), "postgres://u:p@h/t1?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/postgres", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:5432", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://u:p@h/db?sslmode=disable", "t1"),
+            "postgres://u:p@h/t1?sslmode=disable"
+        );
     }
 }

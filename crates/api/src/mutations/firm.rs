@@ -95,6 +95,29 @@ fn chains(errors: &mut Errors, list: &[String]) -> Option<Vec<ChainCode>> {
     Some(out)
 }
 
+/// Validates each indicator against its own field.
+fn indicators(
+    errors: &mut Errors,
+    employees: Option<i64>,
+    revenue: Option<f64>,
+    assets: Option<f64>,
+) -> Option<Indicators> {
+    let employees = errors.take("employees", Indicators::check_employees(employees));
+    let revenue = errors.take(
+        "revenue10kCny",
+        Indicators::check_amount("revenue10kCny", revenue),
+    );
+    let assets = errors.take(
+        "assets10kCny",
+        Indicators::check_amount("assets10kCny", assets),
+    );
+    Some(Indicators {
+        employees: employees?,
+        revenue_10k_cny: revenue?,
+        assets_10k_cny: assets?,
+    })
+}
+
 fn merge<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
     match patch {
         MaybeUndefined::Undefined => current,
@@ -124,9 +147,11 @@ impl FirmMutations {
         let name = errors.take("name", FirmName::parse(&input.name));
         let region = errors.take("regionCode", RegionCode::parse(&input.region_code));
         let industry = errors.take("industryCode", IndustryCode::parse(&input.industry_code));
-        let indicators = errors.take(
-            "employees",
-            Indicators::new(input.employees, input.revenue_10k_cny, input.assets_10k_cny),
+        let indicators = indicators(
+            &mut errors,
+            input.employees,
+            input.revenue_10k_cny,
+            input.assets_10k_cny,
         );
         let chains = chains(&mut errors, &input.chains);
         let (
@@ -230,13 +255,11 @@ impl FirmMutations {
             Some(i) => errors.take("industryCode", IndustryCode::parse(i)),
             None => Some(old.industry.clone()),
         };
-        let indicators = errors.take(
-            "employees",
-            Indicators::new(
-                merge(&input.employees, old.indicators.employees.map(i64::from)),
-                merge(&input.revenue_10k_cny, old.indicators.revenue_10k_cny),
-                merge(&input.assets_10k_cny, old.indicators.assets_10k_cny),
-            ),
+        let indicators = indicators(
+            &mut errors,
+            merge(&input.employees, old.indicators.employees.map(i64::from)),
+            merge(&input.revenue_10k_cny, old.indicators.revenue_10k_cny),
+            merge(&input.assets_10k_cny, old.indicators.assets_10k_cny),
         );
         let chains = match &input.chains {
             Some(list) => chains(&mut errors, list),

@@ -16,14 +16,21 @@ pub struct TestApi {
 impl TestApi {
     /// Runs a query and returns the whole response as JSON (`data` and `errors`).
     pub async fn run(&self, query: &str, vars: Value) -> Value {
-        let resp = self.schema.execute(Request::new(query).variables(Variables::from_json(vars))).await;
+        let resp = self
+            .schema
+            .execute(Request::new(query).variables(Variables::from_json(vars)))
+            .await;
         serde_json::to_value(&resp).unwrap()
     }
 
     /// Runs a query that must succeed and returns `data`.
     pub async fn data(&self, query: &str, vars: Value) -> Value {
         let v = self.run(query, vars).await;
-        assert!(v.get("errors").is_none(), "[{}] unexpected errors: {v}", self.backend);
+        assert!(
+            v.get("errors").is_none(),
+            "[{}] unexpected errors: {v}",
+            self.backend
+        );
         v["data"].clone()
     }
 }
@@ -31,8 +38,16 @@ impl TestApi {
 async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApi {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
-    let state = ApiState { store: store.clone(), events: Arc::new(InProcessBus::default()) };
-    TestApi { schema: build_schema(state, Limits::default()), store, backend, _dir: dir }
+    let state = ApiState {
+        store: store.clone(),
+        events: Arc::new(InProcessBus::default()),
+    };
+    TestApi {
+        schema: build_schema(state, Limits::default()),
+        store,
+        backend,
+        _dir: dir,
+    }
 }
 
 /// One fresh API per available backend: SQLite always; PostgreSQL when
@@ -44,10 +59,14 @@ pub async fn backends() -> Vec<TestApi> {
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let name = format!("linchpin_test_{}", rand::random::<u64>());
-            let url = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
+            let url = linchpin_store::create_postgres_database(&admin, &name)
+                .await
+                .unwrap();
             out.push(api_on(&url, "postgres", None).await);
         }
-        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
+        _ => eprintln!(
+            "LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
+        ),
     }
     out
 }
@@ -76,6 +95,10 @@ pub async fn register(api: &TestApi, body: &str, name: &str, region: &str) -> St
                 "employees": 50, "revenue10kCny": 1000.0, "chains": ["NEV"]}}),
         )
         .await;
-    assert_eq!(d["registerFirm"]["userErrors"], serde_json::json!([]), "{d}");
+    assert_eq!(
+        d["registerFirm"]["userErrors"],
+        serde_json::json!([]),
+        "{d}"
+    );
     u
 }

@@ -1,0 +1,371 @@
+//! The command line as an operator uses it: `linchpin import`, `schema`, `gen-network`, on a
+//! fresh SQLite file (and PostgreSQL when `LINCHPIN_TEST_DATABASE_URL` is set).
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use linchpin_domain::Uscc;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn linchpin(db: &str, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_linchpin"))
+        .args(args)
+        .env("LINCHPIN_DATABASE_URL", db)
+        .env("LINCHPIN_LOG", "warn")
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn uscc(n: u32) -> String {
+    let body = format!("91330106MA{n:07}");
+    format!("{body}{}", Uscc::check_char(&body).unwrap())
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const FIRMS_HEADER: &str = "uscc,name,region_code,industry_code,employees,revenue_10k_cny,chains\n";
+const LINKS_HEADER: &str = "supplier_uscc,customer_uscc,product,annual_value_10k_cny,essential\n";
+
+fn good_files(dir: &Path) -> (PathBuf, PathBuf) {
+    let firms = format!(
+        "{FIRMS_HEADER}{},甲轴承,330106,C3450,50,1000,NEV\n{},乙线束,330106,C38,12,200,NEV;IC\n{},丙总装,330203,C36,2000,90000,NEV\n",
+        uscc(1),
+        uscc(2),
+        uscc(3)
+    );
+    let links = format!(
+        "{LINKS_HEADER}{},{},轴承,100,true\n{},{},线束,50.5,false\n{},{},包装,1,negligible\n",
+        uscc(1),
+        uscc(3),
+        uscc(2),
+        uscc(3),
+        uscc(1),
+        uscc(2)
+    );
+    (
+        write(dir, "firms.csv", &firms),
+        write(dir, "links.csv", &links),
+    )
+}
+
+fn databases(dir: &Path) -> Vec<String> {
+    let mut out = vec![format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("cli.db").display()
+    )];
+    match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            let name = format!(
+                "linchpin_cli_{}",
+                std::process::id() as u64 * 1000 + rand_suffix()
+            );
+            out.push(
+                rt.block_on(linchpin_store::create_postgres_database(&admin, &name))
+                    .unwrap(),
+            );
+        }
+        _ => eprintln!(
+            "LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
+        ),
+    }
+    out
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos() as u64
+            % 997
+}
+
+#[test]
+fn importing_the_same_files_twice_changes_nothing_the_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, links) = good_files(dir.path());
+    for db in databases(dir.path()) {
+        let args = [
+            "import",
+            "--firms",
+            firms.to_str().unwrap(),
+            "--links",
+            links.to_str().unwrap(),
+        ];
+        let first = linchpin(&db, &args);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        assert!(
+            first.stdout.contains(
+                "firms 3 created, 0 updated, 0 unchanged; links 3 created, 0 updated, 0 unchanged"
+            ),
+            "{}",
+            first.stdout
+        );
+        let second = linchpin(&db, &args);
+        assert!(
+            second.stdout.contains(
+                "firms 0 created, 0 updated, 3 unchanged; links 0 created, 0 updated, 3 unchanged"
+            ),
+            "{}",
+            second.stdout
+        );
+        // a changed value updates just that row
+        let changed = std::fs::read_to_string(&links)
+            .unwrap()
+            .replace(",50.5,", ",60,");
+        let links2 = write(dir.path(), "links2.csv", &changed);
+        let third = linchpin(&db, &["import", "--links", links2.to_str().unwrap()]);
+        assert!(
+            third
+                .stdout
+                .contains("links 0 created, 1 updated, 2 unchanged"),
+            "{}",
+            third.stdout
+        );
+    }
+}
+
+#[test]
+fn any_bad_row_is_reported_with_its_line_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad_check = uscc(5);
+    bad_check.replace_range(17..18, if bad_check.ends_with('0') { "1" } else { "0" });
+    let firms = write(
+        dir.path(),
+        "firms.csv",
+        &format!(
+            "{FIRMS_HEADER}{},好公司,330106,C36,10,10,NEV\n{bad_check},坏校验码,330106,C36,10,10,NEV\n{},坏地区,990106,C36,10,10,NEV\n{},负收入,330106,C36,10,-1,NEV\n{},重复,330106,C36,10,10,NEV\n",
+            uscc(4),
+            uscc(6),
+            uscc(7),
+            uscc(4)
+        ),
+    );
+    let links = write(
+        dir.path(),
+        "links.csv",
+        &format!(
+            "{LINKS_HEADER}{a},{a},自供,1,true\n{a},{b},零值,0,true\n{a},{b},好链接,1,maybe\n{a},{c},未知客户,1,true\n",
+            a = uscc(4),
+            b = uscc(7),
+            c = uscc(99)
+        ),
+    );
+    for db in databases(dir.path()) {
+        let out = linchpin(
+            &db,
+            &[
+                "import",
+                "--firms",
+                firms.to_str().unwrap(),
+                "--links",
+                links.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        for expected in [
+            "firms line 3, column uscc",
+            "INVALID_USCC",
+            "firms line 4, column region_code",
+            "INVALID_REGION",
+            "firms line 5, column revenue_10k_cny",
+            "OUT_OF_RANGE",
+            "firms line 6, column uscc",
+            "DUPLICATE",
+            "links line 2, column customer_uscc",
+            "SELF_LINK",
+            "links line 3, column annual_value_10k_cny",
+            "links line 4, column essential",
+            "nothing was written",
+        ] {
+            assert!(
+                out.stderr.contains(expected),
+                "missing `{expected}` in:\n{}",
+                out.stderr
+            );
+        }
+        // Nothing was written: the one good firm is created by a later import.
+        let ok = write(
+            dir.path(),
+            "ok.csv",
+            &format!("{FIRMS_HEADER}{},好公司,330106,C36,10,10,NEV\n", uscc(4)),
+        );
+        let later = linchpin(&db, &["import", "--firms", ok.to_str().unwrap()]);
+        assert!(later.stdout.contains("firms 1 created"), "{}", later.stdout);
+    }
+}
+
+#[test]
+fn a_link_to_an_unknown_firm_rejects_the_import_unless_skipping() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, _) = good_files(dir.path());
+    let links = write(
+        dir.path(),
+        "l.csv",
+        &format!(
+            "{LINKS_HEADER}{},{},x,1,true\n{},{},y,1,true\n",
+            uscc(1),
+            uscc(3),
+            uscc(1),
+            uscc(42)
+        ),
+    );
+    for db in databases(dir.path()) {
+        let args = [
+            "import",
+            "--firms",
+            firms.to_str().unwrap(),
+            "--links",
+            links.to_str().unwrap(),
+        ];
+        let strict = linchpin(&db, &args);
+        assert_eq!(strict.code, 2);
+        assert!(
+            strict.stderr.contains("links line 3") && strict.stderr.contains("NOT_FOUND"),
+            "{}",
+            strict.stderr
+        );
+        let mut lenient_args = args.to_vec();
+        lenient_args.push("--skip-invalid");
+        let lenient = linchpin(&db, &lenient_args);
+        assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+        assert!(
+            lenient.stdout.contains("firms 3 created")
+                && lenient.stdout.contains("links 1 created"),
+            "{}",
+            lenient.stdout
+        );
+        assert!(lenient.stdout.contains("1 bad row(s) skipped"));
+    }
+}
+
+#[test]
+fn a_wrong_header_is_refused_before_any_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "f.csv", "uscc,name,region\n");
+    let out = linchpin(
+        &format!("sqlite://{}?mode=rwc", dir.path().join("h.db").display()),
+        &["import", "--firms", f.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown column `region`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn xlsx_files_import_like_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("firms.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "uscc",
+        "name",
+        "region_code",
+        "industry_code",
+        "employees",
+        "revenue_10k_cny",
+        "chains",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, uscc(8)).unwrap();
+    ws.write_string(1, 1, "表格公司").unwrap();
+    ws.write_number(1, 2, 330106.0).unwrap();
+    ws.write_string(1, 3, "C36").unwrap();
+    ws.write_number(1, 4, 40.0).unwrap();
+    ws.write_number(1, 5, 500.5).unwrap();
+    ws.write_string(1, 6, "NEV").unwrap();
+    ws.write_string(2, 0, "bad").unwrap();
+    wb.save(&path).unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
+    let out = linchpin(&db, &["import", "--firms", path.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("firms line 3, column uscc"),
+        "{}",
+        out.stderr
+    );
+    let out = linchpin(
+        &db,
+        &[
+            "import",
+            "--skip-invalid",
+            "--firms",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.stdout.contains("firms 1 created"),
+        "{} {}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+#[test]
+fn the_schema_command_prints_the_committed_schema() {
+    let out = linchpin("sqlite::memory:", &["schema"]);
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/schema.graphql"
+    ))
+    .unwrap();
+    assert_eq!(out.stdout, committed);
+}
+
+#[test]
+fn generated_networks_import_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = linchpin(
+        "sqlite::memory:",
+        &[
+            "gen-network",
+            "--firms",
+            "300",
+            "--seed",
+            "3",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
+    let f = dir.path().join("firms.csv");
+    let l = dir.path().join("links.csv");
+    let imp = linchpin(
+        &db,
+        &[
+            "import",
+            "--firms",
+            f.to_str().unwrap(),
+            "--links",
+            l.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(imp.code, 0, "{}", imp.stderr);
+    assert!(imp.stdout.contains("firms 300 created"), "{}", imp.stdout);
+    assert!(imp.stdout.contains("0 bad row(s)"));
+}
