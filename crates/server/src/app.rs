@@ -1,13 +1,14 @@
 //! The HTTP surface: GraphQL, GraphiQL, graphql-ws and health probes.
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
 use linchpin_api::{ApiSchema, ApiState};
 use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Shared state of the HTTP handlers.
@@ -29,7 +30,7 @@ pub fn app(state: AppState, max_body_bytes: usize) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
