@@ -174,7 +174,14 @@ mod tests {
     /// (industry, employees, revenue, assets, expected): each row sits on or just below a bound.
     #[test]
     fn classes_switch_exactly_at_every_bound() {
-        let cases: &[(&str, Option<u32>, Option<f64>, Option<f64>, SizeClass)] = &[
+        type Case = (
+            &'static str,
+            Option<u32>,
+            Option<f64>,
+            Option<f64>,
+            SizeClass,
+        );
+        let cases: &[Case] = &[
             // agriculture: revenue only
             ("A01", None, Some(20000.0), None, Large),
             ("A01", None, Some(19999.99), None, Medium),

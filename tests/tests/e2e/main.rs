@@ -1,3 +1,4 @@
 //! End-to-end: the real binary, real sockets, SQLite always and PostgreSQL/Redis when configured.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 mod helpers;
 mod serve;

@@ -1,5 +1,6 @@
 //! The command line as an operator uses it: `linchpin import`, `schema`, `gen-network`, on a
 //! fresh SQLite file (and PostgreSQL when `LINCHPIN_TEST_DATABASE_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
