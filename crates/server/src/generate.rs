@@ -188,8 +188,8 @@ pub fn generate(n: usize, seed: u64) -> Network {
         if tier == 3 {
             continue;
         }
-        // x_min 2.6 gives a mean near 8 for exponent 2.3 after flooring, capping and dropping repeats.
-        let degree = (pareto(&mut rng, 2.6, 2.3).floor() as usize).clamp(1, 128);
+        // x_min 2.85 gives a mean near 8 for exponent 2.3 after flooring, capping and dropping repeats.
+        let degree = (pareto(&mut rng, 2.85, 2.3).floor() as usize).clamp(1, 128);
         for _ in 0..degree {
             let backwards = tier > 0 && rng.random_bool(0.01);
             let target_tier = if backwards {
