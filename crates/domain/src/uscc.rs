@@ -11,7 +11,7 @@ const WEIGHTS: [u32; 17] = [
 /// A unified social credit code (统一社会信用代码, GB 32100-2015) with a valid check digit.
 ///
 /// Invariant: exactly 18 characters of [`ALPHABET`], the last being the check digit of the first
-/// 17. Input is trimmed and upper-cased before checking.
+/// 17. Surrounding white space is ignored; letters must be capitals, as the standard writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct Uscc(String);
@@ -23,12 +23,11 @@ fn value(c: u8) -> Option<u32> {
 impl Uscc {
     /// Parses and checks a USCC.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let s = input.trim().to_ascii_uppercase();
+        let s = input.trim();
         let bad = |why: String| ValidationError::new(ErrorCode::InvalidUscc, why);
         if s.chars().count() != 18 {
             return Err(bad(format!(
-                "USCC `{}` must have 18 characters, has {}",
-                input.trim(),
+                "USCC `{s}` must have 18 characters, has {}",
                 s.chars().count()
             )));
         }
@@ -36,6 +35,13 @@ impl Uscc {
         let mut sum = 0u32;
         for (i, &c) in bytes.iter().enumerate() {
             let Some(v) = value(c) else {
+                if c.is_ascii_lowercase() {
+                    return Err(bad(format!(
+                        "USCC `{s}` has lower-case `{}` at position {}: GB 32100-2015 codes use capital letters",
+                        c as char,
+                        i + 1
+                    )));
+                }
                 return Err(bad(format!(
                     "USCC `{s}` has `{}` at position {}, which is not in GB 32100-2015's alphabet (digits and capitals except I, O, S, V, Z)",
                     c as char,
@@ -53,7 +59,7 @@ impl Uscc {
                 bytes[17] as char, expected as char
             )));
         }
-        Ok(Self(s))
+        Ok(Self(s.to_owned()))
     }
 
     /// Computes the check character for 17 leading characters; `None` if any is outside the alphabet.
@@ -95,8 +101,13 @@ mod tests {
     }
 
     #[test]
-    fn input_is_trimmed_and_upper_cased() {
-        assert_eq!(Uscc::parse(" 91350100m000100y43 ").unwrap().as_str(), VALID);
+    fn surrounding_space_is_ignored_but_lower_case_is_refused() {
+        assert_eq!(
+            Uscc::parse(" 91350100M000100Y43\t").unwrap().as_str(),
+            VALID
+        );
+        let err = Uscc::parse("91350100m000100Y43").unwrap_err();
+        assert!(err.message.contains("capital"), "{}", err.message);
     }
 
     #[test]

@@ -67,9 +67,27 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
     /// Rows that could not even be split into fields (bad UTF-8, broken quoting).
     pub broken: Vec<(usize, String)>,
+    /// Number of header columns.
+    width: usize,
 }
 
 impl Table {
+    /// A row with fewer fields than the header, or with text beyond the last column, is
+    /// malformed (a shifted column would otherwise be read as the wrong field).
+    fn shape_error(&self, row: &[String]) -> Option<String> {
+        let extra = row.iter().skip(self.width).any(|c| !c.trim().is_empty());
+        (row.len() < self.width || extra).then(|| {
+            let n = if extra {
+                row.iter()
+                    .rposition(|c| !c.trim().is_empty())
+                    .map_or(0, |i| i + 1)
+            } else {
+                row.len()
+            };
+            format!("row has {n} fields; the header has {}", self.width)
+        })
+    }
+
     fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
         self.columns
             .get(col)
@@ -99,11 +117,15 @@ pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<T
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (header, mut table) = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+    let (mut header, mut table) = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
         read_sheet(path)?
     } else {
         read_csv(path)?
     };
+    // A sheet's used range can be wider than its header; empty trailing header cells are not columns.
+    while header.last().is_some_and(|h| h.trim().is_empty()) {
+        header.pop();
+    }
     let mut seen = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
@@ -136,6 +158,7 @@ pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<T
         });
     }
     table.columns = seen;
+    table.width = header.len();
     Ok(table)
 }
 
@@ -260,6 +283,15 @@ pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
+        if let Some(why) = table.shape_error(row) {
+            bad.push(row_error(
+                "firms",
+                line,
+                None,
+                ValidationError::new(ErrorCode::InvalidValue, why),
+            ));
+            continue;
+        }
         let field = |c: &str| table.get(row, c);
         let parsed = (|| -> Result<FirmDraft, RowError> {
             let at =
@@ -334,6 +366,15 @@ pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
     let mut first_line: HashMap<(String, String, String), usize> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
+        if let Some(why) = table.shape_error(row) {
+            bad.push(row_error(
+                "links",
+                line,
+                None,
+                ValidationError::new(ErrorCode::InvalidValue, why),
+            ));
+            continue;
+        }
         let field = |c: &str| table.get(row, c);
         let parsed = (|| -> Result<LinkDraft, RowError> {
             let at =

@@ -370,3 +370,41 @@ fn generated_networks_import_cleanly() {
     assert!(imp.stdout.contains("firms 300 created"), "{}", imp.stdout);
     assert!(imp.stdout.contains("0 bad row(s)"));
 }
+
+#[test]
+fn malformed_rows_are_reported_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!(
+        "{FIRMS_HEADER}{},多一列,330106,C36,10,10,NEV,extra\n{},少一列,330106\n",
+        uscc(11),
+        uscc(12)
+    )
+    .into_bytes();
+    text.extend_from_slice(format!("{},", uscc(13)).as_bytes());
+    text.extend_from_slice(&[0xff, 0xfe]);
+    text.extend_from_slice(b",330106,C36,10,10,NEV\n");
+    let f = dir.path().join("m.csv");
+    std::fs::write(&f, text).unwrap();
+    let out = linchpin(
+        &format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display()),
+        &["import", "--firms", f.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("firms line 2: row has 8 fields; the header has 7"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("firms line 3: row has 3 fields; the header has 7"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("firms line 4: row is not valid UTF-8"),
+        "{}",
+        out.stderr
+    );
+}
