@@ -5,6 +5,7 @@
 //! internal causes are logged, never sent. The [`EventBus`] carries change events to
 //! subscriptions, in process or across replicas through Redis.
 
+mod codes;
 mod connection;
 mod error;
 pub mod events;

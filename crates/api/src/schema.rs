@@ -64,6 +64,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
+        .extension(crate::codes::ErrorCodes)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
     if !limits.introspection {

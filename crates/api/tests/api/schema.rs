@@ -30,6 +30,7 @@ async fn too_deep_queries_are_refused() {
         let v = api.run(&q, json!({})).await;
         let msg = v["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(msg.contains("nested too deep"), "[{}] {v}", api.backend);
+        assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION");
     }
 }
 
@@ -55,5 +56,29 @@ async fn pages_larger_than_100_are_refused_with_a_code() {
             "[{}] {v}",
             api.backend
         );
+    }
+}
+
+#[tokio::test]
+async fn every_error_carries_a_code() {
+    for api in backends().await {
+        for q in [
+            "{ nonsense }",
+            "{ firms(first: 1) { nodes { id }",
+            "query { firm(uscc: 5) { id } }",
+        ] {
+            let v = api.run(q, json!({})).await;
+            let errors = v["errors"].as_array().unwrap();
+            assert!(!errors.is_empty(), "{q}");
+            for e in errors {
+                assert!(
+                    e["extensions"]["code"].is_string(),
+                    "[{}] {q}: {e}",
+                    api.backend
+                );
+            }
+        }
+        let v = api.run("{ firm(uscc: \"bad\") { id } }", json!({})).await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{v}");
     }
 }

@@ -1,0 +1,69 @@
+//! Guarantees that every error a client sees carries `extensions.code`.
+//!
+//! Resolver errors get their code from [`ApiError`](crate::ApiError). Errors raised by
+//! async-graphql itself before any resolver runs (syntax, unknown fields, depth and complexity
+//! limits) have no path and become `VALIDATION`. An error from inside a resolver that has no
+//! code is a bug or an internal failure: it is logged and replaced by `INTERNAL` with an opaque
+//! message, so no internal text leaks.
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
+};
+use async_graphql::{Response, ServerError};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+
+/// The extension factory to register on the schema.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+fn stamp(mut resp: Response) -> Response {
+    for e in &mut resp.errors {
+        stamp_error(e);
+    }
+    resp
+}
+
+fn stamp_error(e: &mut ServerError) {
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = if e.path.is_empty() {
+        "VALIDATION"
+    } else {
+        tracing::error!(message = %e.message, path = ?e.path, "resolver error without a code");
+        e.message = "internal error".into();
+        "INTERNAL"
+    };
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        stamp(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(stamp).boxed()
+    }
+}
