@@ -1,7 +1,9 @@
 //! Cursor pagination shared by every connection: opaque cursors over ids, `first` capped at 100.
-use async_graphql::connection::CursorType;
+use async_graphql::OutputType;
+use async_graphql::connection::{Connection, CursorType, Edge};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use linchpin_store::Page;
 
 use crate::error::ApiError;
 
@@ -57,6 +59,22 @@ pub fn page_args(
         .map_err(|e| ApiError::Validation(e.to_string()))?
         .map(|c| c.0);
     Ok((first as u64, after))
+}
+
+/// Turns a store page into a connection: `cursor` gives each item's id, `node` its GraphQL type.
+pub fn connection<T, N: OutputType>(
+    page: Page<T>,
+    after_given: bool,
+    cursor: impl Fn(&T) -> i64,
+    node: impl Fn(T) -> N,
+) -> Connection<IdCursor, N> {
+    let mut conn = Connection::new(after_given, page.has_next);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(IdCursor(cursor(&item)), node(item))),
+    );
+    conn
 }
 
 #[cfg(test)]

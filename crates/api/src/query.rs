@@ -1,11 +1,11 @@
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use linchpin_domain::{ChainCode, FirmId, Jurisdiction, LinkId, Uscc};
 use linchpin_store::firms::{self, FirmFilter as StoreFirmFilter};
 use linchpin_store::{StoreError, chains, links};
 use tracing::instrument;
 
-use crate::connection::{IdCursor, page_args};
+use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
@@ -94,13 +94,7 @@ impl QueryRoot {
         let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit)
             .await
             .map_err(ApiError::from)?;
-        let mut conn = Connection::new(after.is_some(), page.has_next);
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|f| Edge::new(IdCursor(f.id.0), Firm(f))),
-        );
-        Ok(conn)
+        Ok(connection(page, after.is_some(), |x| x.id.0, Firm))
     }
 
     /// Supply links in declaration order; `first` at most 100.
@@ -116,13 +110,7 @@ impl QueryRoot {
         let page = links::list(state.store.db(), after.map(LinkId), limit)
             .await
             .map_err(ApiError::from)?;
-        let mut conn = Connection::new(after.is_some(), page.has_next);
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|l| Edge::new(IdCursor(l.id.0), SupplyLink(l))),
-        );
-        Ok(conn)
+        Ok(connection(page, after.is_some(), |x| x.id.0, SupplyLink))
     }
 
     /// Every key industrial chain with its number of firms (chains are few).

@@ -264,159 +264,81 @@ fn optional_number<T: std::str::FromStr>(
     })
 }
 
-/// Validates firm rows. Returns the good rows and an error for every bad one (a USCC appearing
-/// twice is an error on its second line).
-pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
-    let mut good = Vec::with_capacity(table.rows.len());
-    let mut bad: Vec<RowError> = table
-        .broken
-        .iter()
-        .map(|(l, why)| {
-            row_error(
-                "firms",
-                *l,
-                None,
-                ValidationError::new(ErrorCode::InvalidValue, why.clone()),
-            )
-        })
-        .collect();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    for (line, row) in &table.rows {
-        let line = *line;
-        if let Some(why) = table.shape_error(row) {
-            bad.push(row_error(
-                "firms",
-                line,
-                None,
-                ValidationError::new(ErrorCode::InvalidValue, why),
-            ));
-            continue;
-        }
-        let field = |c: &str| table.get(row, c);
-        let parsed = (|| -> Result<FirmDraft, RowError> {
-            let at =
-                |c: &'static str| move |e: ValidationError| row_error("firms", line, Some(c), e);
-            let uscc = Uscc::parse(field("uscc")).map_err(at("uscc"))?;
-            let name = FirmName::parse(field("name")).map_err(at("name"))?;
-            let region = RegionCode::parse(field("region_code")).map_err(at("region_code"))?;
-            let industry =
-                IndustryCode::parse(field("industry_code")).map_err(at("industry_code"))?;
-            let employees = optional_number::<i64>(field("employees"), "employees")
-                .and_then(Indicators::check_employees)
-                .map_err(at("employees"))?;
-            let amount = |col: &'static str| {
-                optional_number::<f64>(field(col), col)
-                    .and_then(|v| Indicators::check_amount(col, v))
-                    .map_err(at(col))
-            };
-            let indicators = Indicators {
-                employees,
-                revenue_10k_cny: amount("revenue_10k_cny")?,
-                assets_10k_cny: amount("assets_10k_cny")?,
-            };
-            let chains = ChainCode::parse_list(field("chains")).map_err(at("chains"))?;
-            Ok(FirmDraft {
-                uscc,
-                name,
-                region,
-                industry,
-                indicators,
-                chains,
-            })
-        })();
-        match parsed {
-            Ok(firm) => match first_line.get(firm.uscc.as_str()) {
-                Some(&prev) => bad.push(row_error(
-                    "firms",
-                    line,
-                    Some("uscc"),
-                    ValidationError::new(
-                        ErrorCode::Duplicate,
-                        format!("USCC {} already appears on line {prev}", firm.uscc),
-                    ),
-                )),
-                None => {
-                    first_line.insert(firm.uscc.as_str().to_owned(), line);
-                    good.push(FirmRow { line, firm });
-                }
-            },
-            Err(e) => bad.push(e),
-        }
-    }
-    bad.sort_by_key(|e| e.line);
-    (good, bad)
+/// A row as seen by a row parser: its fields by column name, and a way to blame a column.
+struct RowView<'a> {
+    table: &'a Table,
+    row: &'a [String],
+    file: &'static str,
+    line: usize,
 }
 
-/// Validates link rows: USCCs, self-links, product, value > 0, essentiality, and duplicates of
-/// (supplier, customer, product) within the file.
-pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
+impl RowView<'_> {
+    fn field(&self, col: &str) -> &str {
+        self.table.get(self.row, col)
+    }
+
+    /// Parses column `col` with `parse`, blaming that column on failure.
+    fn parse<T>(
+        &self,
+        col: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, ValidationError>,
+    ) -> Result<T, RowError> {
+        parse(self.field(col)).map_err(|e| row_error(self.file, self.line, Some(col), e))
+    }
+}
+
+/// The loop every file shares: malformed rows, row parsing, and duplicates of a natural key
+/// (reported on their second line, blamed on `key_column` when there is one). `key` gives an
+/// item's key and the start of the sentence reporting a repeat.
+fn parse_rows<T, K: std::hash::Hash + Eq>(
+    table: &Table,
+    file: &'static str,
+    parse: impl Fn(&RowView<'_>) -> Result<T, RowError>,
+    key: impl Fn(&T) -> (K, String),
+    key_column: Option<&'static str>,
+) -> (Vec<(usize, T)>, Vec<RowError>) {
+    let invalid = |line: usize, why: String| {
+        row_error(
+            file,
+            line,
+            None,
+            ValidationError::new(ErrorCode::InvalidValue, why),
+        )
+    };
     let mut good = Vec::with_capacity(table.rows.len());
     let mut bad: Vec<RowError> = table
         .broken
         .iter()
-        .map(|(l, why)| {
-            row_error(
-                "links",
-                *l,
-                None,
-                ValidationError::new(ErrorCode::InvalidValue, why.clone()),
-            )
-        })
+        .map(|(l, why)| invalid(*l, why.clone()))
         .collect();
-    let mut first_line: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut first_line: HashMap<K, usize> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
         if let Some(why) = table.shape_error(row) {
-            bad.push(row_error(
-                "links",
-                line,
-                None,
-                ValidationError::new(ErrorCode::InvalidValue, why),
-            ));
+            bad.push(invalid(line, why));
             continue;
         }
-        let field = |c: &str| table.get(row, c);
-        let parsed = (|| -> Result<LinkDraft, RowError> {
-            let at =
-                |c: &'static str| move |e: ValidationError| row_error("links", line, Some(c), e);
-            let supplier = Uscc::parse(field("supplier_uscc")).map_err(at("supplier_uscc"))?;
-            let customer = Uscc::parse(field("customer_uscc")).map_err(at("customer_uscc"))?;
-            let product = Product::parse(field("product")).map_err(at("product"))?;
-            let value_text = field("annual_value_10k_cny");
-            let value = value_text
-                .parse::<f64>()
-                .map_err(|_| {
-                    ValidationError::new(
-                        ErrorCode::OutOfRange,
-                        format!("annual_value_10k_cny `{value_text}` is not a number"),
-                    )
-                })
-                .and_then(Value10kCny::new)
-                .map_err(at("annual_value_10k_cny"))?;
-            let essential = Essentiality::parse_csv(field("essential")).map_err(at("essential"))?;
-            LinkDraft::new(supplier, customer, product, value, essential)
-                .map_err(at("customer_uscc"))
-        })();
-        match parsed {
-            Ok(link) => {
-                let key = (
-                    link.supplier().as_str().to_owned(),
-                    link.customer().as_str().to_owned(),
-                    link.product.as_str().to_owned(),
-                );
-                match first_line.get(&key) {
+        match parse(&RowView {
+            table,
+            row,
+            file,
+            line,
+        }) {
+            Ok(item) => {
+                let (k, what) = key(&item);
+                match first_line.get(&k) {
                     Some(&prev) => bad.push(row_error(
-                        "links",
+                        file,
                         line,
-                        None,
+                        key_column,
                         ValidationError::new(
                             ErrorCode::Duplicate,
-                            format!("the same supplier, customer and product already appear on line {prev}"),
+                            format!("{what} on line {prev}"),
                         ),
                     )),
                     None => {
-                        first_line.insert(key, line);
-                        good.push(LinkRow { line, link });
+                        first_line.insert(k, line);
+                        good.push((line, item));
                     }
                 }
             }
@@ -425,6 +347,87 @@ pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
     }
     bad.sort_by_key(|e| e.line);
     (good, bad)
+}
+
+/// Validates firm rows. Returns the good rows and an error for every bad one (a USCC appearing
+/// twice is an error on its second line).
+pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
+    let parse = |r: &RowView<'_>| -> Result<FirmDraft, RowError> {
+        let amount = |col: &'static str| {
+            r.parse(col, |t| {
+                optional_number::<f64>(t, col).and_then(|v| Indicators::check_amount(col, v))
+            })
+        };
+        Ok(FirmDraft {
+            uscc: r.parse("uscc", Uscc::parse)?,
+            name: r.parse("name", FirmName::parse)?,
+            region: r.parse("region_code", RegionCode::parse)?,
+            industry: r.parse("industry_code", IndustryCode::parse)?,
+            indicators: Indicators {
+                employees: r.parse("employees", |t| {
+                    optional_number::<i64>(t, "employees").and_then(Indicators::check_employees)
+                })?,
+                revenue_10k_cny: amount("revenue_10k_cny")?,
+                assets_10k_cny: amount("assets_10k_cny")?,
+            },
+            chains: r.parse("chains", ChainCode::parse_list)?,
+        })
+    };
+    let key = |f: &FirmDraft| {
+        (
+            f.uscc.as_str().to_owned(),
+            format!("USCC {} already appears", f.uscc),
+        )
+    };
+    let (good, bad) = parse_rows(table, "firms", parse, key, Some("uscc"));
+    (
+        good.into_iter()
+            .map(|(line, firm)| FirmRow { line, firm })
+            .collect(),
+        bad,
+    )
+}
+
+/// Validates link rows: USCCs, self-links, product, value > 0, essentiality, and duplicates of
+/// (supplier, customer, product) within the file.
+pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
+    let parse = |r: &RowView<'_>| -> Result<LinkDraft, RowError> {
+        let supplier = r.parse("supplier_uscc", Uscc::parse)?;
+        let customer = r.parse("customer_uscc", Uscc::parse)?;
+        let product = r.parse("product", Product::parse)?;
+        let value = r.parse("annual_value_10k_cny", |t| {
+            t.parse::<f64>()
+                .map_err(|_| {
+                    ValidationError::new(
+                        ErrorCode::OutOfRange,
+                        format!("annual_value_10k_cny `{t}` is not a number"),
+                    )
+                })
+                .and_then(Value10kCny::new)
+        })?;
+        let essential = r.parse("essential", Essentiality::parse_csv)?;
+        r.parse("customer_uscc", |_| {
+            LinkDraft::new(supplier, customer, product, value, essential)
+        })
+    };
+    let key = |l: &LinkDraft| {
+        let k = (
+            l.supplier().as_str().to_owned(),
+            l.customer().as_str().to_owned(),
+            l.product.as_str().to_owned(),
+        );
+        (
+            k,
+            "the same supplier, customer and product already appear".to_owned(),
+        )
+    };
+    let (good, bad) = parse_rows(table, "links", parse, key, None);
+    (
+        good.into_iter()
+            .map(|(line, link)| LinkRow { line, link })
+            .collect(),
+        bad,
+    )
 }
 
 /// Writes firms in the firms.csv format.

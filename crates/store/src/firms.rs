@@ -44,6 +44,36 @@ pub(crate) fn active_model(d: &FirmDraft, version: i32) -> firm::ActiveModel {
     }
 }
 
+/// The `UPDATE` that writes a draft's fields, bumps the version and stamps the time; callers add
+/// the `WHERE`.
+pub(crate) fn update_fields(d: &FirmDraft) -> sea_orm::UpdateMany<firm::Entity> {
+    firm::Entity::update_many()
+        .col_expr(firm::Column::Name, Expr::value(d.name.as_str()))
+        .col_expr(firm::Column::RegionCode, Expr::value(d.region.as_str()))
+        .col_expr(firm::Column::IndustryCode, Expr::value(d.industry.as_str()))
+        .col_expr(
+            firm::Column::Employees,
+            Expr::value(d.indicators.employees.map(i64::from)),
+        )
+        .col_expr(
+            firm::Column::Revenue10kCny,
+            Expr::value(d.indicators.revenue_10k_cny),
+        )
+        .col_expr(
+            firm::Column::Assets10kCny,
+            Expr::value(d.indicators.assets_10k_cny),
+        )
+        .col_expr(
+            firm::Column::SizeClass,
+            Expr::value(d.size_class().as_str()),
+        )
+        .col_expr(
+            firm::Column::Version,
+            Expr::col(firm::Column::Version).add(1),
+        )
+        .col_expr(firm::Column::UpdatedAt, Expr::value(Utc::now()))
+}
+
 /// Registers a new firm. Fails with `Duplicate` when the USCC is taken.
 #[instrument(skip_all, fields(uscc = %draft.uscc))]
 pub async fn insert(
@@ -77,34 +107,7 @@ pub async fn update(
     expected_version: i32,
     draft: &FirmDraft,
 ) -> Result<FirmRecord, StoreError> {
-    let res = firm::Entity::update_many()
-        .col_expr(firm::Column::Name, Expr::value(draft.name.as_str()))
-        .col_expr(firm::Column::RegionCode, Expr::value(draft.region.as_str()))
-        .col_expr(
-            firm::Column::IndustryCode,
-            Expr::value(draft.industry.as_str()),
-        )
-        .col_expr(
-            firm::Column::Employees,
-            Expr::value(draft.indicators.employees.map(i64::from)),
-        )
-        .col_expr(
-            firm::Column::Revenue10kCny,
-            Expr::value(draft.indicators.revenue_10k_cny),
-        )
-        .col_expr(
-            firm::Column::Assets10kCny,
-            Expr::value(draft.indicators.assets_10k_cny),
-        )
-        .col_expr(
-            firm::Column::SizeClass,
-            Expr::value(draft.size_class().as_str()),
-        )
-        .col_expr(
-            firm::Column::Version,
-            Expr::col(firm::Column::Version).add(1),
-        )
-        .col_expr(firm::Column::UpdatedAt, Expr::value(Utc::now()))
+    let res = update_fields(draft)
         .filter(firm::Column::Id.eq(id.0))
         .filter(firm::Column::Version.eq(expected_version))
         .exec(conn)

@@ -230,7 +230,10 @@ async fn upsert_firms(
                 if same_firm(m, d) && stored_chains == file_chains {
                     summary.firms_unchanged += 1;
                 } else {
-                    update_firm(conn, m.id, d).await?;
+                    firms::update_fields(d)
+                        .filter(firm::Column::Id.eq(m.id))
+                        .exec(conn)
+                        .await?;
                     chains::set_for_firm(conn, m.id, &d.chains).await?;
                     summary.firms_updated += 1;
                 }
@@ -276,42 +279,6 @@ fn same_firm(m: &firm::Model, d: &FirmDraft) -> bool {
         && m.revenue_10k_cny == d.indicators.revenue_10k_cny
         && m.assets_10k_cny == d.indicators.assets_10k_cny
         && m.size_class == d.size_class().as_str()
-}
-
-async fn update_firm(
-    conn: &impl ConnectionTrait,
-    id: i64,
-    d: &FirmDraft,
-) -> Result<(), StoreError> {
-    firm::Entity::update_many()
-        .col_expr(firm::Column::Name, Expr::value(d.name.as_str()))
-        .col_expr(firm::Column::RegionCode, Expr::value(d.region.as_str()))
-        .col_expr(firm::Column::IndustryCode, Expr::value(d.industry.as_str()))
-        .col_expr(
-            firm::Column::Employees,
-            Expr::value(d.indicators.employees.map(i64::from)),
-        )
-        .col_expr(
-            firm::Column::Revenue10kCny,
-            Expr::value(d.indicators.revenue_10k_cny),
-        )
-        .col_expr(
-            firm::Column::Assets10kCny,
-            Expr::value(d.indicators.assets_10k_cny),
-        )
-        .col_expr(
-            firm::Column::SizeClass,
-            Expr::value(d.size_class().as_str()),
-        )
-        .col_expr(
-            firm::Column::Version,
-            Expr::col(firm::Column::Version).add(1),
-        )
-        .col_expr(firm::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(firm::Column::Id.eq(id))
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 async fn upsert_links(

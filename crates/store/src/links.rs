@@ -166,24 +166,13 @@ pub async fn list_for_firm(
         Side::Suppliers => supply_link::Column::CustomerId,
         Side::Customers => supply_link::Column::SupplierId,
     };
-    let mut q = supply_link::Entity::find().filter(col.eq(firm.0));
-    if let Some(after) = after {
-        q = q.filter(supply_link::Column::Id.gt(after.0));
-    }
-    let rows = q
-        .order_by_asc(supply_link::Column::Id)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
-    let page = Page::from_overfetch(rows, limit);
-    Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(link_from_row)
-            .collect::<Result<_, _>>()?,
-        has_next: page.has_next,
-    })
+    page(
+        conn,
+        supply_link::Entity::find().filter(col.eq(firm.0)),
+        after,
+        limit,
+    )
+    .await
 }
 
 /// A page of all links ordered by id.
@@ -192,7 +181,15 @@ pub async fn list(
     after: Option<LinkId>,
     limit: u64,
 ) -> Result<Page<SupplyLinkRecord>, StoreError> {
-    let mut q = supply_link::Entity::find();
+    page(conn, supply_link::Entity::find(), after, limit).await
+}
+
+async fn page(
+    conn: &impl ConnectionTrait,
+    mut q: sea_orm::Select<supply_link::Entity>,
+    after: Option<LinkId>,
+    limit: u64,
+) -> Result<Page<SupplyLinkRecord>, StoreError> {
     if let Some(after) = after {
         q = q.filter(supply_link::Column::Id.gt(after.0));
     }

@@ -1,9 +1,9 @@
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Object, Result};
 use linchpin_domain::FirmRecord;
 use linchpin_store::links::{self, Side};
 
-use crate::connection::{IdCursor, page_args};
+use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
@@ -50,13 +50,7 @@ async fn links_page(
     )
     .await
     .map_err(ApiError::from)?;
-    let mut conn = Connection::new(after.is_some(), page.has_next);
-    conn.edges.extend(
-        page.items
-            .into_iter()
-            .map(|l| Edge::new(IdCursor(l.id.0), SupplyLink(l))),
-    );
-    Ok(conn)
+    Ok(connection(page, after.is_some(), |x| x.id.0, SupplyLink))
 }
 
 /// A firm registered in Linchpin: identity, industry, size and its supply links.
