@@ -7,6 +7,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_firms;
 mod m20261128_000002_create_supply_links;
+mod m20261128_000003_create_accounts;
+mod m20261128_000004_create_audit_events;
+mod m20261128_000005_link_declared_by;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -17,6 +20,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_firms::Migration),
             Box::new(m20261128_000002_create_supply_links::Migration),
+            Box::new(m20261128_000003_create_accounts::Migration),
+            Box::new(m20261128_000004_create_audit_events::Migration),
+            Box::new(m20261128_000005_link_declared_by::Migration),
         ]
     }
 }

@@ -69,11 +69,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("idx_firm_region_code")
-                    .table(Firm::Table)
-                    .col(Firm::RegionCode)
-                    .to_owned(),
+                Index::create().name("idx_firm_region_code").table(Firm::Table).col(Firm::RegionCode).to_owned(),
             )
             .await?;
         manager
@@ -82,11 +78,7 @@ impl MigrationTrait for Migration {
                     .table(FirmChain::Table)
                     .col(big_integer(FirmChain::FirmId))
                     .col(string_len(FirmChain::ChainCode, 32))
-                    .primary_key(
-                        Index::create()
-                            .col(FirmChain::FirmId)
-                            .col(FirmChain::ChainCode),
-                    )
+                    .primary_key(Index::create().col(FirmChain::FirmId).col(FirmChain::ChainCode))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_firm_chain_firm")
@@ -116,14 +108,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(FirmChain::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Firm::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Chain::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(FirmChain::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Firm::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Chain::Table).to_owned()).await
     }
 }

@@ -7,9 +7,7 @@
 //! message, so no internal text leaks.
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe};
 use async_graphql::{Response, ServerError};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -33,10 +31,7 @@ fn stamp(mut resp: Response) -> Response {
 }
 
 fn stamp_error(e: &mut ServerError) {
-    let has_code = e
-        .extensions
-        .as_ref()
-        .is_some_and(|x| x.get("code").is_some());
+    let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
     if has_code {
         return;
     }
@@ -47,9 +42,7 @@ fn stamp_error(e: &mut ServerError) {
         e.message = "internal error".into();
         "INTERNAL"
     };
-    e.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
+    e.extensions.get_or_insert_with(Default::default).set("code", code);
 }
 
 #[async_trait::async_trait]

@@ -43,15 +43,10 @@ impl CursorType for IdCursor {
 }
 
 /// Validates `first` and `after`: returns the page size and the id to start after.
-pub fn page_args(
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<(u64, Option<i64>), ApiError> {
+pub fn page_args(first: Option<i32>, after: Option<String>) -> Result<(u64, Option<i64>), ApiError> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(0..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::Validation(format!(
-            "`first` must be between 0 and {MAX_PAGE}, got {first}"
-        )));
+        return Err(ApiError::Validation(format!("`first` must be between 0 and {MAX_PAGE}, got {first}")));
     }
     let after = after
         .map(|a| IdCursor::decode_cursor(&a))
@@ -69,11 +64,7 @@ pub fn connection<T, N: OutputType>(
     node: impl Fn(T) -> N,
 ) -> Connection<IdCursor, N> {
     let mut conn = Connection::new(after_given, page.has_next);
-    conn.edges.extend(
-        page.items
-            .into_iter()
-            .map(|item| Edge::new(IdCursor(cursor(&item)), node(item))),
-    );
+    conn.edges.extend(page.items.into_iter().map(|item| Edge::new(IdCursor(cursor(&item)), node(item))));
     conn
 }
 

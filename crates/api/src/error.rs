@@ -67,11 +67,7 @@ impl ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code();
-        let retry = if let ApiError::RateLimited { retry_after_secs } = &e {
-            Some(*retry_after_secs)
-        } else {
-            None
-        };
+        let retry = if let ApiError::RateLimited { retry_after_secs } = &e { Some(*retry_after_secs) } else { None };
         async_graphql::Error::new(e.message()).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(r) = retry {
@@ -121,6 +117,8 @@ pub enum UserErrorCode {
     VersionConflict,
     /// The change is not allowed in the object's current state.
     InvalidState,
+    /// Wrong username or password, or a disabled account.
+    InvalidCredentials,
 }
 
 impl From<ErrorCode> for UserErrorCode {
@@ -156,37 +154,23 @@ pub struct UserError {
 impl UserError {
     /// An error blamed on `input.<field>`.
     pub fn on(field: &str, e: ValidationError) -> Self {
-        Self {
-            field: vec!["input".into(), field.into()],
-            message: e.message,
-            code: e.code.into(),
-        }
+        Self { field: vec!["input".into(), field.into()], message: e.message, code: e.code.into() }
     }
 
     /// An error blamed on no single field.
     pub fn general(code: UserErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            field: vec!["input".into()],
-            message: message.into(),
-            code,
-        }
+        Self { field: vec!["input".into()], message: message.into(), code }
     }
 
     /// Maps a store failure of a mutation: expected ones become user errors, the rest transport
     /// errors.
     pub fn from_store(e: StoreError) -> Result<Self, ApiError> {
         Ok(match e {
-            StoreError::NotFound(what) => {
-                Self::general(UserErrorCode::NotFound, format!("{what} not found"))
-            }
-            StoreError::Duplicate(what) => {
-                Self::general(UserErrorCode::Duplicate, format!("{what} already exists"))
-            }
+            StoreError::NotFound(what) => Self::general(UserErrorCode::NotFound, format!("{what} not found")),
+            StoreError::Duplicate(what) => Self::general(UserErrorCode::Duplicate, format!("{what} already exists")),
             StoreError::VersionConflict { expected, current } => Self {
                 field: vec!["input".into(), "version".into()],
-                message: format!(
-                    "the object is at version {current}, not {expected}: reload it and retry"
-                ),
+                message: format!("the object is at version {current}, not {expected}: reload it and retry"),
                 code: UserErrorCode::VersionConflict,
             },
             StoreError::Invalid(v) => Self::general(v.code.into(), v.message),
@@ -204,9 +188,7 @@ impl ApiError {
             Self::NotFound(w) => Self::NotFound(w.clone()),
             Self::Validation(w) => Self::Validation(w.clone()),
             Self::Conflict(w) => Self::Conflict(w.clone()),
-            Self::RateLimited { retry_after_secs } => Self::RateLimited {
-                retry_after_secs: *retry_after_secs,
-            },
+            Self::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs: *retry_after_secs },
             Self::Internal => Self::Internal,
         }
     }

@@ -11,6 +11,7 @@ use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use linchpin_domain::{End, FirmId, FirmRecord, RegionCode, Viewer};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::broadcast;
@@ -59,16 +60,40 @@ pub struct NetworkEvent {
     pub subject_id: Option<ID>,
     /// When the change was committed.
     pub at: DateTime<Utc>,
+    /// For link events, the two ends, so each subscriber sees only links it may see.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub link_ends: Option<[EventEnd; 2]>,
+}
+
+/// One end of a link event: firm id and region code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEnd {
+    /// Firm id.
+    pub firm: i64,
+    /// GB/T 2260 region code.
+    pub region: String,
 }
 
 impl NetworkEvent {
     /// An event happening now.
     pub fn now(kind: NetworkEventKind, subject_id: Option<ID>) -> Self {
-        Self {
-            kind,
-            subject_id,
-            at: Utc::now(),
-        }
+        Self { kind, subject_id, at: Utc::now(), link_ends: None }
+    }
+
+    /// Marks the event as concerning the link between these two firms.
+    pub fn about_link(mut self, supplier: &FirmRecord, customer: &FirmRecord) -> Self {
+        let end = |f: &FirmRecord| EventEnd { firm: f.id.0, region: f.firm.region.as_str().to_owned() };
+        self.link_ends = Some([end(supplier), end(customer)]);
+        self
+    }
+
+    /// Whether `viewer` may receive this event: firm and import events are public to signed-in
+    /// accounts; a link event only to those who may see the link.
+    pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        let Some([s, c]) = &self.link_ends else { return true };
+        let (Ok(sr), Ok(cr)) = (RegionCode::parse(&s.region), RegionCode::parse(&c.region)) else { return false };
+        viewer.can_see_link(End { firm: FirmId(s.firm), region: &sr }, End { firm: FirmId(c.firm), region: &cr })
     }
 }
 
@@ -87,9 +112,7 @@ pub trait EventBus: Send + Sync + std::fmt::Debug {
 
 fn stream_of(rx: broadcast::Receiver<NetworkEvent>) -> BoxStream<'static, NetworkEvent> {
     // A lagging subscriber skips what it missed rather than ending.
-    BroadcastStream::new(rx)
-        .filter_map(|r| async move { r.ok() })
-        .boxed()
+    BroadcastStream::new(rx).filter_map(|r| async move { r.ok() }).boxed()
 }
 
 /// Events within one process.
@@ -100,9 +123,7 @@ pub struct InProcessBus {
 
 impl Default for InProcessBus {
     fn default() -> Self {
-        Self {
-            tx: broadcast::channel(BUFFER).0,
-        }
+        Self { tx: broadcast::channel(BUFFER).0 }
     }
 }
 
@@ -194,9 +215,7 @@ impl RedisBus {
     /// published right after start-up are not missed.
     pub async fn wait_subscribed(&self, timeout: Duration) -> bool {
         let mut ready = self.ready.clone();
-        tokio::time::timeout(timeout, ready.wait_for(|r| *r))
-            .await
-            .is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, ready.wait_for(|r| *r)).await.is_ok_and(|r| r.is_ok())
     }
 }
 
@@ -205,11 +224,7 @@ impl EventBus for RedisBus {
     async fn publish(&self, event: NetworkEvent) -> Result<(), BusError> {
         let payload = serde_json::to_string(&event)?;
         let mut conn = self.conn.clone();
-        redis::cmd("PUBLISH")
-            .arg(CHANNEL)
-            .arg(payload)
-            .query_async::<i64>(&mut conn)
-            .await?;
+        redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async::<i64>(&mut conn).await?;
         Ok(())
     }
 

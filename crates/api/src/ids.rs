@@ -10,6 +10,10 @@ pub enum Kind {
     Firm,
     /// A supply link.
     SupplyLink,
+    /// An API token.
+    Token,
+    /// An audit event.
+    AuditEvent,
 }
 
 impl Kind {
@@ -17,6 +21,8 @@ impl Kind {
         match self {
             Self::Firm => "Firm",
             Self::SupplyLink => "SupplyLink",
+            Self::Token => "Token",
+            Self::AuditEvent => "AuditEvent",
         }
     }
 }
@@ -31,9 +37,7 @@ pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
     let raw = URL_SAFE_NO_PAD.decode(id.trim()).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (tag, num) = text.split_once(':')?;
-    let kind = [Kind::Firm, Kind::SupplyLink]
-        .into_iter()
-        .find(|k| k.tag() == tag)?;
+    let kind = [Kind::Firm, Kind::SupplyLink, Kind::Token, Kind::AuditEvent].into_iter().find(|k| k.tag() == tag)?;
     Some((kind, num.parse().ok()?))
 }
 

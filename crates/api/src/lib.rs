@@ -5,11 +5,15 @@
 //! internal causes are logged, never sent. The [`EventBus`] carries change events to
 //! subscriptions, in process or across replicas through Redis.
 
+mod audit_log;
+pub mod auth;
 mod codes;
 mod connection;
 mod error;
 pub mod events;
+mod guard;
 mod ids;
+pub mod limits;
 mod loaders;
 mod mutations;
 mod query;
@@ -19,4 +23,6 @@ mod types;
 
 pub use error::{ApiError, UserError, UserErrorCode};
 pub use events::{EventBus, InProcessBus, NetworkEvent, NetworkEventKind, RedisBus};
+pub use guard::RequestId;
+pub use limits::{Decision, InMemoryLimiter, RateLimiter, RedisLimiter, Rule};
 pub use schema::{ApiSchema, ApiState, Limits, build_schema, sdl};

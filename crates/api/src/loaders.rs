@@ -27,9 +27,7 @@ impl Loader<i64> for FirmLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let ids: Vec<FirmId> = keys.iter().copied().map(FirmId).collect();
-        let found = firms::get_many(self.store.db(), &ids)
-            .await
-            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        let found = firms::get_many(self.store.db(), &ids).await.map_err(|e| Arc::new(ApiError::from(e)))?;
         Ok(found.into_iter().map(|(k, v)| (k.0, v)).collect())
     }
 }

@@ -1,18 +1,22 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use linchpin_domain::{ChainCode, FirmId, Jurisdiction, LinkId, Uscc};
+use linchpin_domain::{ChainCode, End, FirmId, Jurisdiction, LinkId, SupplyLinkRecord, Uscc, Viewer};
+use linchpin_store::audit::{self, AuditFilter};
 use linchpin_store::firms::{self, FirmFilter as StoreFirmFilter};
-use linchpin_store::{StoreError, chains, links};
+use linchpin_store::{Store, StoreError, chains, links};
 use tracing::instrument;
 
 use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
+use crate::guard::{self, require};
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
+use crate::types::audit::AuditEvent;
 use crate::types::chain::Chain;
 use crate::types::firm::{Firm, SizeClass, SupplyLinkConnection};
 use crate::types::link::SupplyLink;
 use crate::types::node::Node;
+use crate::types::viewer::ViewerInfo;
 
 /// Filters of `firms`; every given filter must hold.
 #[derive(InputObject, Debug, Default)]
@@ -30,32 +34,38 @@ pub struct FirmFilter {
 impl FirmFilter {
     fn into_store(self) -> Result<StoreFirmFilter, ApiError> {
         let invalid = |e: linchpin_domain::ValidationError| ApiError::Validation(e.message);
-        if self
-            .name_contains
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > 100)
-        {
-            return Err(ApiError::Validation(
-                "`nameContains` must be at most 100 characters".into(),
-            ));
+        if self.name_contains.as_ref().is_some_and(|n| n.chars().count() > 100) {
+            return Err(ApiError::Validation("`nameContains` must be at most 100 characters".into()));
         }
         Ok(StoreFirmFilter {
-            region_prefix: self
-                .region_prefix
-                .as_deref()
-                .map(Jurisdiction::parse)
-                .transpose()
-                .map_err(invalid)?,
-            chain: self
-                .chain
-                .as_deref()
-                .map(ChainCode::parse)
-                .transpose()
-                .map_err(invalid)?,
+            region_prefix: self.region_prefix.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?,
+            chain: self.chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?,
             size_class: self.size_class.map(Into::into),
             name_contains: self.name_contains,
         })
     }
+}
+
+/// Filters of `auditEvents`; every given filter must hold.
+#[derive(InputObject, Debug, Default)]
+pub struct AuditEventFilter {
+    /// Exact action, e.g. `firm.update`.
+    pub action: Option<String>,
+    /// Exact object type, e.g. `supply_link`.
+    pub object_type: Option<String>,
+    /// Global id of the object.
+    pub object_id: Option<String>,
+    /// Exact acting username.
+    pub actor: Option<String>,
+}
+
+/// Whether `viewer` may see `link`: looks up the regions of both ends.
+pub(crate) async fn link_visible(store: &Store, viewer: &Viewer, link: &SupplyLinkRecord) -> Result<bool, ApiError> {
+    let ends = firms::get_many(store.db(), &[link.supplier_id, link.customer_id]).await.map_err(ApiError::from)?;
+    let (Some(s), Some(c)) = (ends.get(&link.supplier_id), ends.get(&link.customer_id)) else {
+        return Ok(false);
+    };
+    Ok(viewer.can_see_link(End { firm: s.id, region: &s.firm.region }, End { firm: c.id, region: &c.firm.region }))
 }
 
 /// The root of every query.
@@ -64,19 +74,25 @@ pub struct QueryRoot;
 
 /// A page of firms.
 pub type FirmConnection = Connection<IdCursor, Firm>;
+/// A page of audit events.
+pub type AuditEventConnection = Connection<IdCursor, AuditEvent>;
 
-/// Read access to firms, supply links and chains.
+/// Read access to firms, supply links, chains and the audit trail. Every field needs a signed-in
+/// account (UNAUTHENTICATED otherwise); supply links are filtered to what the viewer may see.
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// The signed-in account.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<ViewerInfo> {
+        Ok(ViewerInfo(guard::viewer(ctx)?.clone()))
+    }
+
     /// The firm with this unified social credit code, or null when none is registered.
     #[instrument(skip(self, ctx))]
     async fn firm(&self, ctx: &Context<'_>, uscc: String) -> Result<Option<Firm>> {
+        guard::viewer(ctx)?;
         let state = ctx.data::<ApiState>()?;
         let uscc = Uscc::parse(&uscc).map_err(|e| ApiError::Validation(e.message))?;
-        Ok(firms::find_by_uscc(state.store.db(), uscc.as_str())
-            .await
-            .map_err(ApiError::from)?
-            .map(Firm))
+        Ok(firms::find_by_uscc(state.store.db(), uscc.as_str()).await.map_err(ApiError::from)?.map(Firm))
     }
 
     /// Registered firms in registration order; `first` at most 100.
@@ -88,16 +104,15 @@ impl QueryRoot {
         after: Option<String>,
         filter: Option<FirmFilter>,
     ) -> Result<FirmConnection> {
+        guard::viewer(ctx)?;
         let state = ctx.data::<ApiState>()?;
         let (limit, after) = page_args(first, after)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit)
-            .await
-            .map_err(ApiError::from)?;
+        let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit).await.map_err(ApiError::from)?;
         Ok(connection(page, after.is_some(), |x| x.id.0, Firm))
     }
 
-    /// Supply links in declaration order; `first` at most 100.
+    /// Supply links the viewer may see, in declaration order; `first` at most 100.
     #[instrument(skip(self, ctx))]
     async fn supply_links(
         &self,
@@ -105,9 +120,10 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SupplyLinkConnection> {
+        let viewer = guard::viewer(ctx)?;
         let state = ctx.data::<ApiState>()?;
         let (limit, after) = page_args(first, after)?;
-        let page = links::list(state.store.db(), after.map(LinkId), limit)
+        let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit)
             .await
             .map_err(ApiError::from)?;
         Ok(connection(page, after.is_some(), |x| x.id.0, SupplyLink))
@@ -115,17 +131,14 @@ impl QueryRoot {
 
     /// Every key industrial chain with its number of firms (chains are few).
     async fn chains(&self, ctx: &Context<'_>) -> Result<Vec<Chain>> {
+        guard::viewer(ctx)?;
         let state = ctx.data::<ApiState>()?;
-        Ok(chains::list(state.store.db())
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(Chain::from)
-            .collect())
+        Ok(chains::list(state.store.db()).await.map_err(ApiError::from)?.into_iter().map(Chain::from).collect())
     }
 
-    /// Any object by its global id, or null when there is none.
+    /// Any object by its global id, or null when there is none or the viewer may not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let viewer = guard::viewer(ctx)?;
         let state = ctx.data::<ApiState>()?;
         let db = state.store.db();
         let absent = |e: StoreError| match e {
@@ -133,15 +146,39 @@ impl QueryRoot {
             other => Err(ApiError::from(other)),
         };
         Ok(match ids::decode_any(&id) {
-            None => None,
             Some((Kind::Firm, n)) => match firms::get(db, FirmId(n)).await {
                 Ok(f) => Some(Node::Firm(Firm(f))),
                 Err(e) => absent(e)?,
             },
             Some((Kind::SupplyLink, n)) => match links::get(db, LinkId(n)).await {
-                Ok(l) => Some(Node::SupplyLink(SupplyLink(l))),
+                Ok(l) if link_visible(&state.store, viewer, &l).await? => Some(Node::SupplyLink(SupplyLink(l))),
+                Ok(_) => None,
                 Err(e) => absent(e)?,
             },
+            Some((Kind::Token | Kind::AuditEvent, _)) | None => None,
         })
+    }
+
+    /// The audit trail, oldest first: everything for ADMIN, events concerning its jurisdiction
+    /// for a BUREAU; FORBIDDEN for other roles. `first` at most 100.
+    #[instrument(skip(self, ctx))]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AuditEventFilter>,
+    ) -> Result<AuditEventConnection> {
+        let viewer = guard::viewer(ctx)?;
+        let scope = viewer.audit_scope();
+        require(scope.is_some())?;
+        let within = scope.flatten();
+        let state = ctx.data::<ApiState>()?;
+        let (limit, after) = page_args(first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter =
+            AuditFilter { action: f.action, object_type: f.object_type, object_id: f.object_id, actor: f.actor };
+        let page = audit::list(state.store.db(), within, &filter, after, limit).await.map_err(ApiError::from)?;
+        Ok(connection(page, after.is_some(), |x| x.id, AuditEvent::from))
     }
 }

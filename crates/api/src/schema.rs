@@ -5,8 +5,9 @@ use async_graphql::{MergedObject, Schema};
 use linchpin_store::Store;
 
 use crate::events::{EventBus, NetworkEvent};
+use crate::limits::RateLimiter;
 use crate::loaders::FirmLoader;
-use crate::mutations::{FirmMutations, LinkMutations};
+use crate::mutations::{AuthMutations, FirmMutations, LinkMutations};
 use crate::query::QueryRoot;
 use crate::subscription::SubscriptionRoot;
 
@@ -17,9 +18,26 @@ pub struct ApiState {
     pub store: Store,
     /// Where change events go.
     pub events: Arc<dyn EventBus>,
+    /// Rate limits (per account, per client address, per username at sign-in).
+    pub limiter: Arc<dyn RateLimiter>,
+    /// How long a token issued by `login` lives.
+    pub token_ttl: chrono::Duration,
+    /// The bucket every account's requests draw from.
+    pub account_rule: crate::limits::Rule,
 }
 
 impl ApiState {
+    /// State with in-process events and limits and 30-day tokens: the embedded default.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            events: Arc::new(crate::events::InProcessBus::default()),
+            limiter: Arc::new(crate::limits::InMemoryLimiter::default()),
+            token_ttl: chrono::Duration::days(30),
+            account_rule: crate::limits::Rule::ACCOUNT,
+        }
+    }
+
     /// Publishes a change event after a commit. A failing bus degrades live updates only, so
     /// the failure is logged and the caller carries on.
     pub async fn announce(&self, event: NetworkEvent) {
@@ -42,18 +60,14 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            depth: 16,
-            complexity: 2_000,
-            introspection: true,
-        }
+        Self { depth: 16, complexity: 2_000, introspection: true }
     }
 }
 
 /// All mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(FirmMutations, LinkMutations);
+pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations);
 
 /// The schema type.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -75,7 +89,5 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
 
 /// The SDL of the schema (what `linchpin schema` prints and `schema/schema.graphql` holds).
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
-        .finish()
-        .sdl()
+    Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot).finish().sdl()
 }

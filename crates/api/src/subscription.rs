@@ -1,7 +1,8 @@
 use async_graphql::{Context, Result, Subscription};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 
 use crate::events::NetworkEvent;
+use crate::guard;
 use crate::schema::ApiState;
 
 /// The root of every subscription (graphql-ws at `/graphql/ws`).
@@ -11,9 +12,11 @@ pub struct SubscriptionRoot;
 /// Live change events over graphql-ws.
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
-    /// Every change to firms and supply links committed from now on, on any replica.
+    /// Every change to firms and supply links committed from now on, on any replica; link
+    /// events only for links the viewer may see.
     async fn network_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NetworkEvent>> {
+        let viewer = guard::viewer(ctx)?.clone();
         let state = ctx.data::<ApiState>()?;
-        Ok(state.events.subscribe())
+        Ok(state.events.subscribe().filter(move |e| std::future::ready(e.visible_to(&viewer))))
     }
 }

@@ -14,16 +14,11 @@ impl ChainCode {
         let s = input.trim().to_ascii_uppercase();
         if s.is_empty()
             || s.len() > 32
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+            || !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         {
             return Err(ValidationError::new(
                 ErrorCode::InvalidChain,
-                format!(
-                    "chain code `{}` must be 1 to 32 letters, digits, `-` or `_`",
-                    input.trim()
-                ),
+                format!("chain code `{}` must be 1 to 32 letters, digits, `-` or `_`", input.trim()),
             ));
         }
         Ok(Self(s))
@@ -69,11 +64,7 @@ mod tests {
     #[test]
     fn bad_chain_codes_are_rejected() {
         for bad in ["", "a b", "链", &"X".repeat(33)] {
-            assert_eq!(
-                ChainCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidChain,
-                "{bad}"
-            );
+            assert_eq!(ChainCode::parse(bad).unwrap_err().code, ErrorCode::InvalidChain, "{bad}");
         }
         assert!(ChainCode::parse_list("NEV;a b").is_err());
     }

@@ -72,9 +72,6 @@ pub struct ValidationError {
 impl ValidationError {
     /// A new error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }

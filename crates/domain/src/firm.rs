@@ -80,14 +80,10 @@ impl Indicators {
     /// Validates an amount in 10,000 CNY (finite, 0 to 1e10); `what` names it in the message.
     pub fn check_amount(what: &str, v: Option<f64>) -> Result<Option<f64>, ValidationError> {
         match v {
-            Some(x) if !(x.is_finite() && (0.0..=MAX_AMOUNT_10K_CNY).contains(&x)) => {
-                Err(ValidationError::new(
-                    ErrorCode::OutOfRange,
-                    format!(
-                        "{what} must be a number between 0 and {MAX_AMOUNT_10K_CNY:e} (10,000 CNY), got {x}"
-                    ),
-                ))
-            }
+            Some(x) if !(x.is_finite() && (0.0..=MAX_AMOUNT_10K_CNY).contains(&x)) => Err(ValidationError::new(
+                ErrorCode::OutOfRange,
+                format!("{what} must be a number between 0 and {MAX_AMOUNT_10K_CNY:e} (10,000 CNY), got {x}"),
+            )),
             other => Ok(other),
         }
     }
@@ -141,15 +137,9 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            FirmName::parse("  杭州精密轴承有限公司 ").unwrap().as_str(),
-            "杭州精密轴承有限公司"
-        );
+        assert_eq!(FirmName::parse("  杭州精密轴承有限公司 ").unwrap().as_str(), "杭州精密轴承有限公司");
         for bad in ["", "   ", "a\nb", &"名".repeat(201)] {
-            assert_eq!(
-                FirmName::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidText
-            );
+            assert_eq!(FirmName::parse(bad).unwrap_err().code, ErrorCode::InvalidText);
         }
         assert!(FirmName::parse(&"名".repeat(200)).is_ok());
     }
@@ -157,14 +147,7 @@ mod tests {
     #[test]
     fn indicators_reject_negative_huge_and_non_finite_values() {
         assert!(Indicators::new(Some(0), Some(0.0), None).is_ok());
-        assert!(
-            Indicators::new(
-                Some(i64::from(MAX_EMPLOYEES)),
-                Some(MAX_AMOUNT_10K_CNY),
-                Some(1.0)
-            )
-            .is_ok()
-        );
+        assert!(Indicators::new(Some(i64::from(MAX_EMPLOYEES)), Some(MAX_AMOUNT_10K_CNY), Some(1.0)).is_ok());
         for (e, r, a) in [
             (Some(-1), None, None),
             (Some(i64::from(MAX_EMPLOYEES) + 1), None, None),
@@ -173,11 +156,7 @@ mod tests {
             (None, Some(f64::INFINITY), None),
             (None, None, Some(MAX_AMOUNT_10K_CNY * 2.0)),
         ] {
-            assert_eq!(
-                Indicators::new(e, r, a).unwrap_err().code,
-                ErrorCode::OutOfRange,
-                "{e:?} {r:?} {a:?}"
-            );
+            assert_eq!(Indicators::new(e, r, a).unwrap_err().code, ErrorCode::OutOfRange, "{e:?} {r:?} {a:?}");
         }
     }
 }

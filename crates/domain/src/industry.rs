@@ -50,13 +50,9 @@ impl IndustryCode {
             )));
         }
         let Some(&(_, lo, hi)) = SECTIONS.iter().find(|(c, _, _)| *c == section) else {
-            return Err(bad(format!(
-                "industry code `{s}`: `{section}` is not a GB/T 4754-2017 section (A to T)"
-            )));
+            return Err(bad(format!("industry code `{s}`: `{section}` is not a GB/T 4754-2017 section (A to T)")));
         };
-        let division: u8 = digits[..2]
-            .parse()
-            .map_err(|_| bad(format!("industry code `{s}` has no division")))?;
+        let division: u8 = digits[..2].parse().map_err(|_| bad(format!("industry code `{s}` has no division")))?;
         if !(lo..=hi).contains(&division) {
             return Err(bad(format!(
                 "industry code `{s}`: division {division:02} is not in section {section} (divisions {lo:02} to {hi:02})"
@@ -101,39 +97,26 @@ mod tests {
     #[test]
     fn well_formed_codes_are_accepted_at_every_level() {
         for ok in [
-            "C36", "C367", "C3670", "A01", "A05", "B06", "C13", "C43", "D44", "E50", "F51", "G60",
-            "I65", "K70", "K7010", "T97", "c36",
+            "C36", "C367", "C3670", "A01", "A05", "B06", "C13", "C43", "D44", "E50", "F51", "G60", "I65", "K70",
+            "K7010", "T97", "c36",
         ] {
             assert!(IndustryCode::parse(ok).is_ok(), "{ok}");
         }
         let c = IndustryCode::parse("C3670").unwrap();
-        assert_eq!(
-            (c.section(), c.division(), c.division_code()),
-            ('C', 36, "C36")
-        );
+        assert_eq!((c.section(), c.division(), c.division_code()), ('C', 36, "C36"));
     }
 
     #[test]
     fn malformed_codes_are_rejected() {
         for bad in ["", "C", "C3", "C36701", "36", "CC36", "C3a", "Z01", "U97"] {
-            assert_eq!(
-                IndustryCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidIndustry,
-                "{bad}"
-            );
+            assert_eq!(IndustryCode::parse(bad).unwrap_err().code, ErrorCode::InvalidIndustry, "{bad}");
         }
     }
 
     #[test]
     fn a_division_outside_its_section_is_rejected() {
-        for bad in [
-            "A06", "B05", "B13", "C12", "C44", "F53", "K71", "A00", "T98",
-        ] {
-            assert_eq!(
-                IndustryCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidIndustry,
-                "{bad}"
-            );
+        for bad in ["A06", "B05", "B13", "C12", "C44", "F53", "K71", "A00", "T98"] {
+            assert_eq!(IndustryCode::parse(bad).unwrap_err().code, ErrorCode::InvalidIndustry, "{bad}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! one of these types at the edge; inside, a `Uscc` is always a valid USCC, a `RegionCode` always
 //! names a real province, and so on. This crate is pure: no IO, no async runtime, no database.
 
+mod access;
 mod chain;
 mod error;
 mod firm;
@@ -13,13 +14,12 @@ mod region;
 mod size;
 mod uscc;
 
+pub use access::{Binding, End, LinkScope, Password, Role, Username, Viewer};
 pub use chain::ChainCode;
 pub use error::{ErrorCode, ValidationError};
 pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators};
 pub use industry::IndustryCode;
-pub use link::{
-    Essentiality, LinkDraft, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
-};
+pub use link::{Essentiality, LinkDraft, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
 pub use region::{Jurisdiction, RegionCode};
 pub use size::SizeClass;
 pub use uscc::Uscc;

@@ -30,9 +30,7 @@ impl Essentiality {
 
     /// Parses a wire name.
     pub fn from_wire(s: &str) -> Option<Self> {
-        [Self::Essential, Self::NonEssential, Self::Negligible]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [Self::Essential, Self::NonEssential, Self::Negligible].into_iter().find(|c| c.as_str() == s)
     }
 
     /// Parses the `essential` column of links.csv: `true`, `false` or `negligible`
@@ -80,19 +78,14 @@ impl LinkStatus {
 
     /// Parses a wire name.
     pub fn from_wire(s: &str) -> Option<Self> {
-        [Self::Declared, Self::Confirmed]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [Self::Declared, Self::Confirmed].into_iter().find(|c| c.as_str() == s)
     }
 
     /// The state after confirming: only a DECLARED link can be confirmed.
     pub fn confirm(self) -> Result<Self, ValidationError> {
         match self {
             Self::Declared => Ok(Self::Confirmed),
-            Self::Confirmed => Err(ValidationError::new(
-                ErrorCode::InvalidState,
-                "the link is already confirmed",
-            )),
+            Self::Confirmed => Err(ValidationError::new(ErrorCode::InvalidState, "the link is already confirmed")),
         }
     }
 }
@@ -135,9 +128,7 @@ impl Value10kCny {
         } else {
             Err(ValidationError::new(
                 ErrorCode::OutOfRange,
-                format!(
-                    "annual value must be greater than 0 and at most {MAX_AMOUNT_10K_CNY:e} (10,000 CNY), got {v}"
-                ),
+                format!("annual value must be greater than 0 and at most {MAX_AMOUNT_10K_CNY:e} (10,000 CNY), got {v}"),
             ))
         }
     }
@@ -172,18 +163,9 @@ impl LinkDraft {
         essentiality: Essentiality,
     ) -> Result<Self, ValidationError> {
         if supplier == customer {
-            return Err(ValidationError::new(
-                ErrorCode::SelfLink,
-                format!("firm {supplier} cannot supply itself"),
-            ));
+            return Err(ValidationError::new(ErrorCode::SelfLink, format!("firm {supplier} cannot supply itself")));
         }
-        Ok(Self {
-            supplier,
-            customer,
-            product,
-            annual_value,
-            essentiality,
-        })
+        Ok(Self { supplier, customer, product, annual_value, essentiality })
     }
 
     /// The selling firm.
@@ -216,6 +198,8 @@ pub struct SupplyLinkRecord {
     pub status: LinkStatus,
     /// Incremented on every change.
     pub version: i32,
+    /// The end that declared it; `None` when imported or declared by an operator.
+    pub declared_by: Option<crate::FirmId>,
 }
 
 #[cfg(test)]
@@ -243,38 +227,18 @@ mod tests {
     #[test]
     fn values_must_be_positive_and_finite() {
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e11] {
-            assert_eq!(
-                Value10kCny::new(bad).unwrap_err().code,
-                ErrorCode::OutOfRange,
-                "{bad}"
-            );
+            assert_eq!(Value10kCny::new(bad).unwrap_err().code, ErrorCode::OutOfRange, "{bad}");
         }
         assert_eq!(Value10kCny::new(0.01).unwrap().get(), 0.01);
     }
 
     #[test]
     fn essentiality_reads_the_csv_words() {
-        assert_eq!(
-            Essentiality::parse_csv("TRUE").unwrap(),
-            Essentiality::Essential
-        );
-        assert_eq!(
-            Essentiality::parse_csv("false").unwrap(),
-            Essentiality::NonEssential
-        );
-        assert_eq!(
-            Essentiality::parse_csv(" negligible ").unwrap(),
-            Essentiality::Negligible
-        );
-        assert_eq!(
-            Essentiality::parse_csv("yes").unwrap_err().code,
-            ErrorCode::InvalidValue
-        );
-        for e in [
-            Essentiality::Essential,
-            Essentiality::NonEssential,
-            Essentiality::Negligible,
-        ] {
+        assert_eq!(Essentiality::parse_csv("TRUE").unwrap(), Essentiality::Essential);
+        assert_eq!(Essentiality::parse_csv("false").unwrap(), Essentiality::NonEssential);
+        assert_eq!(Essentiality::parse_csv(" negligible ").unwrap(), Essentiality::Negligible);
+        assert_eq!(Essentiality::parse_csv("yes").unwrap_err().code, ErrorCode::InvalidValue);
+        for e in [Essentiality::Essential, Essentiality::NonEssential, Essentiality::Negligible] {
             assert_eq!(Essentiality::parse_csv(e.csv_str()).unwrap(), e);
             assert_eq!(Essentiality::from_wire(e.as_str()), Some(e));
         }
@@ -282,13 +246,7 @@ mod tests {
 
     #[test]
     fn only_declared_links_can_be_confirmed() {
-        assert_eq!(
-            LinkStatus::Declared.confirm().unwrap(),
-            LinkStatus::Confirmed
-        );
-        assert_eq!(
-            LinkStatus::Confirmed.confirm().unwrap_err().code,
-            ErrorCode::InvalidState
-        );
+        assert_eq!(LinkStatus::Declared.confirm().unwrap(), LinkStatus::Confirmed);
+        assert_eq!(LinkStatus::Confirmed.confirm().unwrap_err().code, ErrorCode::InvalidState);
     }
 }

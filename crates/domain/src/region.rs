@@ -2,9 +2,8 @@ use crate::error::{ErrorCode, ValidationError};
 
 /// The 34 provincial-level prefixes of GB/T 2260 (including Taiwan, Hong Kong and Macao).
 const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 fn check_digits(s: &str, lens: &[usize], what: &str) -> Result<(), ValidationError> {
@@ -17,10 +16,7 @@ fn check_digits(s: &str, lens: &[usize], what: &str) -> Result<(), ValidationErr
         return Err(bad(format!("{what} `{s}` must be {want}")));
     }
     if !PROVINCES.contains(&&s[..2]) {
-        return Err(bad(format!(
-            "{what} `{s}` starts with `{}`, which is not a GB/T 2260 province code",
-            &s[..2]
-        )));
+        return Err(bad(format!("{what} `{s}` starts with `{}`, which is not a GB/T 2260 province code", &s[..2])));
     }
     Ok(())
 }
@@ -94,33 +90,17 @@ mod tests {
     #[test]
     fn codes_outside_the_provinces_are_rejected() {
         for bad in [
-            "100000", "160000", "200000", "240000", "300000", "380000", "470000", "550000",
-            "600000", "660000", "700000", "720000", "800000", "830000", "990000",
+            "100000", "160000", "200000", "240000", "300000", "380000", "470000", "550000", "600000", "660000",
+            "700000", "720000", "800000", "830000", "990000",
         ] {
-            assert_eq!(
-                RegionCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidRegion,
-                "{bad}"
-            );
+            assert_eq!(RegionCode::parse(bad).unwrap_err().code, ErrorCode::InvalidRegion, "{bad}");
         }
     }
 
     #[test]
     fn region_codes_must_be_six_digits() {
-        for bad in [
-            "",
-            "33",
-            "3301",
-            "33010",
-            "3301066",
-            "33010a",
-            "３３０１０６",
-        ] {
-            assert_eq!(
-                RegionCode::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidRegion,
-                "{bad}"
-            );
+        for bad in ["", "33", "3301", "33010", "3301066", "33010a", "３３０１０６"] {
+            assert_eq!(RegionCode::parse(bad).unwrap_err().code, ErrorCode::InvalidRegion, "{bad}");
         }
         assert_eq!(RegionCode::parse(" 330106 ").unwrap().as_str(), "330106");
     }
@@ -135,11 +115,7 @@ mod tests {
             assert!(!Jurisdiction::parse(other).unwrap().covers(&hz), "{other}");
         }
         for bad in ["3", "330", "33010", "3301066", "99", "ab"] {
-            assert_eq!(
-                Jurisdiction::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidRegion,
-                "{bad}"
-            );
+            assert_eq!(Jurisdiction::parse(bad).unwrap_err().code, ErrorCode::InvalidRegion, "{bad}");
         }
     }
 }

@@ -30,15 +30,7 @@ impl SizeClass {
 
     /// Parses a wire name.
     pub fn from_wire(s: &str) -> Option<Self> {
-        [
-            Self::Micro,
-            Self::Small,
-            Self::Medium,
-            Self::Large,
-            Self::Unknown,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+        [Self::Micro, Self::Small, Self::Medium, Self::Large, Self::Unknown].into_iter().find(|c| c.as_str() == s)
     }
 
     /// Whether the class is a small or medium enterprise (MICRO, SMALL or MEDIUM).
@@ -57,13 +49,12 @@ impl SizeClass {
         assets_10k_cny: Option<f64>,
     ) -> Self {
         let row = row_for(industry);
-        let values: [Option<f64>; 2] =
-            [row.indicators[0], row.indicators[1]].map(|ind| match ind {
-                Some(Indicator::Employees) => employees.map(f64::from),
-                Some(Indicator::Revenue) => revenue_10k_cny,
-                Some(Indicator::Assets) => assets_10k_cny,
-                None => Some(f64::INFINITY),
-            });
+        let values: [Option<f64>; 2] = [row.indicators[0], row.indicators[1]].map(|ind| match ind {
+            Some(Indicator::Employees) => employees.map(f64::from),
+            Some(Indicator::Revenue) => revenue_10k_cny,
+            Some(Indicator::Assets) => assets_10k_cny,
+            None => Some(f64::INFINITY),
+        });
         let [Some(a), Some(b)] = values else {
             return Self::Unknown;
         };
@@ -95,29 +86,13 @@ struct Row {
     small: [f64; 2],
 }
 
-const fn two(
-    a: Indicator,
-    b: Indicator,
-    large: [f64; 2],
-    medium: [f64; 2],
-    small: [f64; 2],
-) -> Row {
-    Row {
-        indicators: [Some(a), Some(b)],
-        large,
-        medium,
-        small,
-    }
+const fn two(a: Indicator, b: Indicator, large: [f64; 2], medium: [f64; 2], small: [f64; 2]) -> Row {
+    Row { indicators: [Some(a), Some(b)], large, medium, small }
 }
 
 const fn one(a: Indicator, large: f64, medium: f64, small: f64) -> Row {
     // The unused second indicator counts as always met.
-    Row {
-        indicators: [Some(a), None],
-        large: [large, 0.0],
-        medium: [medium, 0.0],
-        small: [small, 0.0],
-    }
+    Row { indicators: [Some(a), None], large: [large, 0.0], medium: [medium, 0.0], small: [small, 0.0] }
 }
 
 fn row_for(industry: &IndustryCode) -> Row {
@@ -126,13 +101,7 @@ fn row_for(industry: &IndustryCode) -> Row {
     match (industry.section(), industry.division()) {
         ('A', _) => one(Rev, 20000.0, 500.0, 50.0),
         ('B' | 'C' | 'D', _) => two(Emp, Rev, [1000.0, 40000.0], [300.0, 2000.0], [20.0, 300.0]),
-        ('E', _) => two(
-            Rev,
-            Assets,
-            [80000.0, 80000.0],
-            [6000.0, 5000.0],
-            [300.0, 300.0],
-        ),
+        ('E', _) => two(Rev, Assets, [80000.0, 80000.0], [6000.0, 5000.0], [300.0, 300.0]),
         ('F', 51) => two(Emp, Rev, [200.0, 40000.0], [20.0, 5000.0], [5.0, 1000.0]),
         ('F', 52) => two(Emp, Rev, [300.0, 20000.0], [50.0, 500.0], [10.0, 100.0]),
         ('G', 53..=58) => two(Emp, Rev, [1000.0, 30000.0], [300.0, 3000.0], [20.0, 200.0]),
@@ -141,23 +110,11 @@ fn row_for(industry: &IndustryCode) -> Row {
         ('H', _) => two(Emp, Rev, [300.0, 10000.0], [100.0, 2000.0], [10.0, 100.0]),
         ('I', 63 | 64) => two(Emp, Rev, [2000.0, 100000.0], [100.0, 1000.0], [10.0, 100.0]),
         ('I', 65) => two(Emp, Rev, [300.0, 10000.0], [100.0, 1000.0], [10.0, 50.0]),
-        ('K', _) if code.starts_with("K701") => two(
-            Rev,
-            Assets,
-            [200000.0, 10000.0],
-            [1000.0, 5000.0],
-            [100.0, 2000.0],
-        ),
-        ('K', _) if code.starts_with("K702") => {
-            two(Emp, Rev, [1000.0, 5000.0], [300.0, 1000.0], [100.0, 500.0])
+        ('K', _) if code.starts_with("K701") => {
+            two(Rev, Assets, [200000.0, 10000.0], [1000.0, 5000.0], [100.0, 2000.0])
         }
-        ('L', _) => two(
-            Emp,
-            Assets,
-            [300.0, 120000.0],
-            [100.0, 8000.0],
-            [10.0, 100.0],
-        ),
+        ('K', _) if code.starts_with("K702") => two(Emp, Rev, [1000.0, 5000.0], [300.0, 1000.0], [100.0, 500.0]),
+        ('L', _) => two(Emp, Assets, [300.0, 120000.0], [100.0, 8000.0], [10.0, 100.0]),
         _ => one(Emp, 300.0, 100.0, 10.0),
     }
 }
@@ -174,13 +131,7 @@ mod tests {
     /// (industry, employees, revenue, assets, expected): each row sits on or just below a bound.
     #[test]
     fn classes_switch_exactly_at_every_bound() {
-        type Case = (
-            &'static str,
-            Option<u32>,
-            Option<f64>,
-            Option<f64>,
-            SizeClass,
-        );
+        type Case = (&'static str, Option<u32>, Option<f64>, Option<f64>, SizeClass);
         let cases: &[Case] = &[
             // agriculture: revenue only
             ("A01", None, Some(20000.0), None, Large),
@@ -303,11 +254,7 @@ mod tests {
             ("J66", None, Some(1e9), None, Unknown),
         ];
         for &(code, emp, rev, assets, want) in cases {
-            assert_eq!(
-                class(code, emp, rev, assets),
-                want,
-                "{code} {emp:?} {rev:?} {assets:?}"
-            );
+            assert_eq!(class(code, emp, rev, assets), want, "{code} {emp:?} {rev:?} {assets:?}");
         }
     }
 

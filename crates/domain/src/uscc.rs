@@ -4,9 +4,7 @@ use crate::error::{ErrorCode, ValidationError};
 /// A character's value is its index.
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1 to 17 (3^i mod 31).
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A unified social credit code (统一社会信用代码, GB 32100-2015) with a valid check digit.
 ///
@@ -26,10 +24,7 @@ impl Uscc {
         let s = input.trim();
         let bad = |why: String| ValidationError::new(ErrorCode::InvalidUscc, why);
         if s.chars().count() != 18 {
-            return Err(bad(format!(
-                "USCC `{s}` must have 18 characters, has {}",
-                s.chars().count()
-            )));
+            return Err(bad(format!("USCC `{s}` must have 18 characters, has {}", s.chars().count())));
         }
         let bytes = s.as_bytes();
         let mut sum = 0u32;
@@ -102,10 +97,7 @@ mod tests {
 
     #[test]
     fn surrounding_space_is_ignored_but_lower_case_is_refused() {
-        assert_eq!(
-            Uscc::parse(" 91350100M000100Y43\t").unwrap().as_str(),
-            VALID
-        );
+        assert_eq!(Uscc::parse(" 91350100M000100Y43\t").unwrap().as_str(), VALID);
         let err = Uscc::parse("91350100m000100Y43").unwrap_err();
         assert!(err.message.contains("capital"), "{}", err.message);
     }
@@ -136,11 +128,7 @@ mod tests {
             "9135010OM000100Y43",
             "91350100M000100Y4中",
         ] {
-            assert_eq!(
-                Uscc::parse(bad).unwrap_err().code,
-                ErrorCode::InvalidUscc,
-                "{bad}"
-            );
+            assert_eq!(Uscc::parse(bad).unwrap_err().code, ErrorCode::InvalidUscc, "{bad}");
         }
     }
 

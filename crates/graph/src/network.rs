@@ -106,29 +106,19 @@ impl SupplyNetwork {
         for l in touching {
             self.links.remove(&l);
         }
-        self.graph
-            .remove_node(ix)
-            .ok_or(GraphError::UnknownFirm(id))
+        self.graph.remove_node(ix).ok_or(GraphError::UnknownFirm(id))
     }
 
     /// Adds a link from `supplier` to `customer`. Fails on unknown firms, a self-link, a reused
     /// link id, or a second link with the same supplier, customer and product.
-    pub fn add_link(
-        &mut self,
-        supplier: FirmId,
-        customer: FirmId,
-        link: LinkEdge,
-    ) -> Result<(), GraphError> {
+    pub fn add_link(&mut self, supplier: FirmId, customer: FirmId, link: LinkEdge) -> Result<(), GraphError> {
         let s = self.index(supplier)?;
         let c = self.index(customer)?;
         if s == c {
             return Err(GraphError::SelfLink(supplier));
         }
         if self.links.contains_key(&link.id)
-            || self
-                .graph
-                .edges_connecting(s, c)
-                .any(|e| e.weight().product == link.product)
+            || self.graph.edges_connecting(s, c).any(|e| e.weight().product == link.product)
         {
             return Err(GraphError::DuplicateLink(link.id));
         }
@@ -139,17 +129,9 @@ impl SupplyNetwork {
     }
 
     /// Changes a link's value and essentiality.
-    pub fn update_link(
-        &mut self,
-        id: LinkId,
-        value: f64,
-        essentiality: Essentiality,
-    ) -> Result<(), GraphError> {
+    pub fn update_link(&mut self, id: LinkId, value: f64, essentiality: Essentiality) -> Result<(), GraphError> {
         let e = *self.links.get(&id).ok_or(GraphError::UnknownLink(id))?;
-        let w = self
-            .graph
-            .edge_weight_mut(e)
-            .ok_or(GraphError::UnknownLink(id))?;
+        let w = self.graph.edge_weight_mut(e).ok_or(GraphError::UnknownLink(id))?;
         w.value = value;
         w.essentiality = essentiality;
         Ok(())
@@ -181,31 +163,20 @@ impl SupplyNetwork {
         Ok(self.customers_of(id)?.iter().map(|(_, l)| l.value).sum())
     }
 
-    fn neighbours(
-        &self,
-        id: FirmId,
-        dir: Direction,
-    ) -> Result<Vec<(FirmId, &LinkEdge)>, GraphError> {
+    fn neighbours(&self, id: FirmId, dir: Direction) -> Result<Vec<(FirmId, &LinkEdge)>, GraphError> {
         let ix = self.index(id)?;
         Ok(self
             .graph
             .edges_directed(ix, dir)
             .map(|e| {
-                let other = if dir == Direction::Incoming {
-                    e.source()
-                } else {
-                    e.target()
-                };
+                let other = if dir == Direction::Incoming { e.source() } else { e.target() };
                 (self.graph[other].id, e.weight())
             })
             .collect())
     }
 
     fn index(&self, id: FirmId) -> Result<NodeIndex, GraphError> {
-        self.firms
-            .get(&id)
-            .copied()
-            .ok_or(GraphError::UnknownFirm(id))
+        self.firms.get(&id).copied().ok_or(GraphError::UnknownFirm(id))
     }
 }
 
@@ -215,21 +186,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn firm(id: i64) -> FirmNode {
-        FirmNode {
-            id: FirmId(id),
-            industry: "C36".into(),
-            size_class: SizeClass::Small,
-            employees: 10,
-        }
+        FirmNode { id: FirmId(id), industry: "C36".into(), size_class: SizeClass::Small, employees: 10 }
     }
 
     fn link(id: i64, product: &str, value: f64) -> LinkEdge {
-        LinkEdge {
-            id: LinkId(id),
-            product: product.into(),
-            value,
-            essentiality: Essentiality::Essential,
-        }
+        LinkEdge { id: LinkId(id), product: product.into(), value, essentiality: Essentiality::Essential }
     }
 
     #[test]
@@ -237,10 +198,8 @@ mod tests {
         let mut n = SupplyNetwork::new();
         n.upsert_firm(firm(1));
         n.upsert_firm(firm(2));
-        n.add_link(FirmId(1), FirmId(2), link(10, "steel", 5.0))
-            .unwrap();
-        n.add_link(FirmId(1), FirmId(2), link(11, "bolts", 2.0))
-            .unwrap();
+        n.add_link(FirmId(1), FirmId(2), link(10, "steel", 5.0)).unwrap();
+        n.add_link(FirmId(1), FirmId(2), link(11, "bolts", 2.0)).unwrap();
         assert_eq!(n.customers_of(FirmId(1)).unwrap().len(), 2);
         assert_eq!(n.suppliers_of(FirmId(2)).unwrap()[0].0, FirmId(1));
         assert_eq!(n.out_strength(FirmId(1)).unwrap(), 7.0);
@@ -251,23 +210,11 @@ mod tests {
         let mut n = SupplyNetwork::new();
         n.upsert_firm(firm(1));
         n.upsert_firm(firm(2));
-        assert_eq!(
-            n.add_link(FirmId(1), FirmId(1), link(1, "x", 1.0)),
-            Err(GraphError::SelfLink(FirmId(1)))
-        );
+        assert_eq!(n.add_link(FirmId(1), FirmId(1), link(1, "x", 1.0)), Err(GraphError::SelfLink(FirmId(1))));
         n.add_link(FirmId(1), FirmId(2), link(1, "x", 1.0)).unwrap();
-        assert_eq!(
-            n.add_link(FirmId(1), FirmId(2), link(2, "x", 1.0)),
-            Err(GraphError::DuplicateLink(LinkId(2)))
-        );
-        assert_eq!(
-            n.add_link(FirmId(2), FirmId(1), link(1, "y", 1.0)),
-            Err(GraphError::DuplicateLink(LinkId(1)))
-        );
-        assert_eq!(
-            n.add_link(FirmId(1), FirmId(9), link(3, "x", 1.0)),
-            Err(GraphError::UnknownFirm(FirmId(9)))
-        );
+        assert_eq!(n.add_link(FirmId(1), FirmId(2), link(2, "x", 1.0)), Err(GraphError::DuplicateLink(LinkId(2))));
+        assert_eq!(n.add_link(FirmId(2), FirmId(1), link(1, "y", 1.0)), Err(GraphError::DuplicateLink(LinkId(1))));
+        assert_eq!(n.add_link(FirmId(1), FirmId(9), link(3, "x", 1.0)), Err(GraphError::UnknownFirm(FirmId(9))));
         assert!(n.firm(FirmId(9)).is_err());
         assert!(n.remove_link(LinkId(99)).is_err());
     }

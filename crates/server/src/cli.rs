@@ -8,9 +8,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use linchpin_api::{NetworkEvent, NetworkEventKind};
-use linchpin_store::import::{
-    self, FirmRow, ImportFailure, ImportOutcome, LinkRow, Progress, RowError,
-};
+use linchpin_domain::{Binding, Jurisdiction, Password, Role, Username};
+use linchpin_store::import::{self, FirmRow, ImportFailure, ImportOutcome, LinkRow, Progress, RowError};
 use linchpin_store::{Store, TransactionTrait, firms};
 
 use crate::config::{DatabaseConfig, ServeConfig};
@@ -43,6 +42,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a realistic synthetic network as firms.csv and links.csv.
     GenNetwork(GenArgs),
+    /// Manage accounts directly on the database (bootstrap the first admin).
+    #[command(subcommand)]
+    Account(crate::accounts::AccountCommand),
 }
 
 /// Arguments of `import`.
@@ -80,16 +82,10 @@ pub struct GenArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::telemetry::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: cannot start the async runtime: {e}"
-            );
+            let _ = writeln!(std::io::stderr(), "error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -107,15 +103,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(cfg) => serve(cfg).await,
         Command::Migrate(db) => {
-            let store = Store::connect(&db.database_url)
-                .await
-                .context("cannot connect to the database")?;
+            let store = Store::connect(&db.database_url).await.context("cannot connect to the database")?;
             store.migrate().await.context("migration failed")?;
-            writeln!(
-                std::io::stdout(),
-                "database {} is up to date",
-                db.redacted()
-            )?;
+            writeln!(std::io::stdout(), "database {} is up to date", db.redacted())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
@@ -124,6 +114,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Import(args) => import_files(args).await,
         Command::GenNetwork(args) => gen_network(args),
+        Command::Account(cmd) => crate::accounts::run(cmd).await,
     }
 }
 
@@ -135,10 +126,7 @@ async fn serve(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
     let addr = app.local_addr()?;
     let mut out = std::io::stdout();
     writeln!(out, "Linchpin is listening on http://{addr}")?;
-    writeln!(
-        out,
-        "GraphiQL: http://{addr}/graphql  (queries: POST /graphql, subscriptions: ws://{addr}/graphql/ws)"
-    )?;
+    writeln!(out, "GraphiQL: http://{addr}/graphql  (queries: POST /graphql, subscriptions: ws://{addr}/graphql/ws)")?;
     out.flush()?;
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
@@ -147,46 +135,86 @@ async fn serve(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
 /// Number of firms in the demo network.
 pub const DEMO_FIRMS: usize = 1_200;
 
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "linchpin-demo";
+
 async fn seed_demo(app: &Application) -> anyhow::Result<()> {
     let store = &app.api.store;
     let mut out = std::io::stdout();
     if firms::count(store.db()).await? > 0 {
+        writeln!(out, "Demo: the database already has firms; leaving them as they are.")?;
+    } else {
+        let net = generate::generate(DEMO_FIRMS, 2022);
+        let enterprise = demo_enterprise(&net).map(|f| f.uscc.clone());
+        let firm_rows: Vec<FirmRow> =
+            net.firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
+        let link_rows: Vec<LinkRow> =
+            net.links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
+        let txn = store.db().begin().await?;
+        let outcome = import::apply(&txn, &firm_rows, &link_rows, false, &import::NoProgress).await.map_err(failure)?;
+        for (code, name, _) in generate::CHAINS {
+            linchpin_store::chains::set_name(&txn, code, name).await?;
+        }
+        txn.commit().await?;
+        app.api.announce(NetworkEvent::now(NetworkEventKind::Imported, None)).await;
         writeln!(
             out,
-            "Demo: the database already has firms; leaving it as it is."
+            "Demo: seeded {} firms and {} supply links on chains NEV (新能源汽车), IC (集成电路) and PV (光伏).",
+            outcome.summary.firms_created, outcome.summary.links_created
         )?;
-        return Ok(());
+        let Some(uscc) = enterprise else { anyhow::bail!("the demo network has no large firm with suppliers") };
+        let firm = firms::find_by_uscc(store.db(), uscc.as_str()).await?.context("demo enterprise vanished")?;
+        let invalid = |e: linchpin_domain::ValidationError| anyhow::anyhow!("{}", e.message);
+        let specs = [
+            ("admin", Binding::new(Role::Admin, None, None)),
+            ("zj-bureau", Binding::new(Role::Bureau, Some(Jurisdiction::parse("33").map_err(invalid)?), None)),
+            (
+                "hz-coordinator",
+                Binding::new(Role::Coordinator, Some(Jurisdiction::parse("3301").map_err(invalid)?), None),
+            ),
+            ("demo-enterprise", Binding::new(Role::Enterprise, None, Some(firm.id))),
+        ];
+        for (name, binding) in specs {
+            let binding = binding.map_err(invalid)?;
+            let password = Password::parse(DEMO_PASSWORD).map_err(invalid)?;
+            crate::accounts::create(
+                store,
+                &Username::parse(name).map_err(invalid)?,
+                &binding,
+                Some(password),
+                30,
+                "demo",
+            )
+            .await?;
+        }
+        writeln!(
+            out,
+            "Demo: demo-enterprise is {} ({}), a large firm with suppliers.",
+            firm.firm.name.as_str(),
+            firm.firm.uscc
+        )?;
     }
-    let net = generate::generate(DEMO_FIRMS, 2022);
-    let firm_rows: Vec<FirmRow> = net
-        .firms
-        .into_iter()
-        .enumerate()
-        .map(|(i, firm)| FirmRow { line: i + 2, firm })
-        .collect();
-    let link_rows: Vec<LinkRow> = net
-        .links
-        .into_iter()
-        .enumerate()
-        .map(|(i, link)| LinkRow { line: i + 2, link })
-        .collect();
-    let txn = store.db().begin().await?;
-    let outcome = import::apply(&txn, &firm_rows, &link_rows, false, &import::NoProgress)
-        .await
-        .map_err(failure)?;
-    for (code, name, _) in generate::CHAINS {
-        linchpin_store::chains::set_name(&txn, code, name).await?;
+    writeln!(out, "Demo accounts (password `{DEMO_PASSWORD}`; send `Authorization: Bearer <token>`):")?;
+    for name in ["admin", "zj-bureau", "hz-coordinator", "demo-enterprise"] {
+        if let Some((account, _)) = linchpin_store::accounts::find(store.db(), name).await? {
+            let token = crate::accounts::issue(store.db(), &account, "demo", 30).await?;
+            writeln!(out, "  {:<16} {:<12} {token}", name, account.binding.role().as_str())?;
+        }
     }
-    txn.commit().await?;
-    app.api
-        .announce(NetworkEvent::now(NetworkEventKind::Imported, None))
-        .await;
-    writeln!(
-        out,
-        "Demo: seeded {} firms and {} supply links on chains NEV (新能源汽车), IC (集成电路) and PV (光伏).",
-        outcome.summary.firms_created, outcome.summary.links_created
-    )?;
     Ok(())
+}
+
+/// The large firm on a Hangzhou or Zhejiang chain with the most direct suppliers.
+fn demo_enterprise(net: &generate::Network) -> Option<&linchpin_domain::FirmDraft> {
+    let mut suppliers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in &net.links {
+        *suppliers.entry(l.customer().as_str()).or_default() += 1;
+    }
+    let count = |f: &linchpin_domain::FirmDraft| suppliers.get(f.uscc.as_str()).copied().unwrap_or(0);
+    net.firms
+        .iter()
+        .filter(|f| f.size_class() == linchpin_domain::SizeClass::Large && count(f) > 0)
+        .max_by_key(|f| (f.region.as_str().starts_with("3301"), f.region.province() == "33", count(f)))
 }
 
 fn failure(f: ImportFailure) -> anyhow::Error {
@@ -207,9 +235,9 @@ impl Progress for Bar {
                 old.finish();
             }
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{msg:>6} [{bar:40}] {pos}/{len} rows ({per_sec}, eta {eta})",
-            ) {
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg:>6} [{bar:40}] {pos}/{len} rows ({per_sec}, eta {eta})")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(name.to_owned());
@@ -275,12 +303,7 @@ async fn import_files(args: ImportArgs) -> anyhow::Result<ExitCode> {
         link_rows = good;
         bad.extend(errors);
     }
-    tracing::info!(
-        firms = firm_rows.len(),
-        links = link_rows.len(),
-        bad = bad.len(),
-        "files read"
-    );
+    tracing::info!(firms = firm_rows.len(), links = link_rows.len(), bad = bad.len(), "files read");
     if !bad.is_empty() && !args.skip_invalid {
         report(&bad);
         let _ = writeln!(
@@ -291,36 +314,24 @@ async fn import_files(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_INVALID));
     }
 
-    let store = Store::connect(&args.db.database_url)
-        .await
-        .context("cannot connect to the database")?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
+    let store = Store::connect(&args.db.database_url).await.context("cannot connect to the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
     let bar = Bar(Mutex::new(None));
     let txn = store.db().begin().await?;
-    let outcome: ImportOutcome =
-        match import::apply(&txn, &firm_rows, &link_rows, args.skip_invalid, &bar).await {
-            Ok(o) => o,
-            Err(ImportFailure::Rejected(rows)) => {
-                bar.finish();
-                drop(txn);
-                report(&rows);
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "{} bad row(s); nothing was written",
-                    rows.len()
-                );
-                return Ok(ExitCode::from(EXIT_INVALID));
-            }
-            Err(ImportFailure::Store(e)) => {
-                return Err(anyhow::Error::new(e).context("import failed; nothing was written"));
-            }
-        };
-    txn.commit()
-        .await
-        .context("import failed at commit; nothing was written")?;
+    let outcome: ImportOutcome = match import::apply(&txn, &firm_rows, &link_rows, args.skip_invalid, &bar).await {
+        Ok(o) => o,
+        Err(ImportFailure::Rejected(rows)) => {
+            bar.finish();
+            drop(txn);
+            report(&rows);
+            let _ = writeln!(std::io::stderr(), "{} bad row(s); nothing was written", rows.len());
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+        Err(ImportFailure::Store(e)) => {
+            return Err(anyhow::Error::new(e).context("import failed; nothing was written"));
+        }
+    };
+    txn.commit().await.context("import failed at commit; nothing was written")?;
     bar.finish();
     bad.extend(outcome.skipped);
     bad.sort_by_key(|e| (e.file, e.line));
@@ -342,19 +353,16 @@ async fn import_files(args: ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn gen_network(args: GenArgs) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let net = generate::generate(args.firms as usize, args.seed);
     let firms_path = args.out.join("firms.csv");
     let links_path = args.out.join("links.csv");
     let f = std::io::BufWriter::new(
-        std::fs::File::create(&firms_path)
-            .with_context(|| format!("cannot write {}", firms_path.display()))?,
+        std::fs::File::create(&firms_path).with_context(|| format!("cannot write {}", firms_path.display()))?,
     );
     interchange::write_firms_csv(f, &net.firms)?;
     let l = std::io::BufWriter::new(
-        std::fs::File::create(&links_path)
-            .with_context(|| format!("cannot write {}", links_path.display()))?,
+        std::fs::File::create(&links_path).with_context(|| format!("cannot write {}", links_path.display()))?,
     );
     interchange::write_links_csv(l, &net.links)?;
     writeln!(

@@ -62,6 +62,22 @@ pub struct ServeConfig {
     /// Turn GraphQL introspection off (GraphiQL then cannot show the schema).
     #[arg(long, env = "LINCHPIN_NO_INTROSPECTION")]
     pub no_introspection: bool,
+    /// Days a token issued by `login` stays valid.
+    #[arg(long, env = "LINCHPIN_TOKEN_TTL_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub token_ttl_days: u32,
+    /// Requests an account may burst before the rate limit applies.
+    #[arg(long, env = "LINCHPIN_RATE_LIMIT_BURST", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub rate_limit_burst: u32,
+    /// Sustained requests per second allowed per account.
+    #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
+    pub rate_limit_per_second: f64,
+}
+
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 100_000.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a rate between 0 (exclusive) and 100000 per second")),
+    }
 }
 
 #[cfg(test)]
@@ -70,17 +86,8 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_the_logs() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/linchpin"),
-            "postgres://app:***@db:5432/linchpin"
-        );
-        assert_eq!(
-            redact("postgres://app@db/linchpin"),
-            "postgres://app@db/linchpin"
-        );
-        assert_eq!(
-            redact("sqlite://linchpin.db?mode=rwc"),
-            "sqlite://linchpin.db?mode=rwc"
-        );
+        assert_eq!(redact("postgres://app:s3cret@db:5432/linchpin"), "postgres://app:***@db:5432/linchpin");
+        assert_eq!(redact("postgres://app@db/linchpin"), "postgres://app@db/linchpin");
+        assert_eq!(redact("sqlite://linchpin.db?mode=rwc"), "sqlite://linchpin.db?mode=rwc");
     }
 }

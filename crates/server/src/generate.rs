@@ -7,67 +7,27 @@
 use std::collections::HashSet;
 
 use linchpin_domain::{
-    ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product,
-    RegionCode, Uscc, Value10kCny,
+    ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product, RegionCode, Uscc,
+    Value10kCny,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// The chains of the generated network: code, name, and industries per tier (raw -> final).
 pub const CHAINS: [(&str, &str, [&[&str]; 4]); 3] = [
-    (
-        "NEV",
-        "新能源汽车",
-        [
-            &["B09", "C26", "C31", "C32"],
-            &["C33", "C38", "C29"],
-            &["C34", "C38", "C39"],
-            &["C36"],
-        ],
-    ),
-    (
-        "IC",
-        "集成电路",
-        [
-            &["C26", "C30", "C32"],
-            &["C39", "C26"],
-            &["C39", "C35"],
-            &["C39"],
-        ],
-    ),
-    (
-        "PV",
-        "光伏",
-        [
-            &["B10", "C26", "C30"],
-            &["C38", "C30", "C32"],
-            &["C38", "C33"],
-            &["C38"],
-        ],
-    ),
+    ("NEV", "新能源汽车", [&["B09", "C26", "C31", "C32"], &["C33", "C38", "C29"], &["C34", "C38", "C39"], &["C36"]]),
+    ("IC", "集成电路", [&["C26", "C30", "C32"], &["C39", "C26"], &["C39", "C35"], &["C39"]]),
+    ("PV", "光伏", [&["B10", "C26", "C30"], &["C38", "C30", "C32"], &["C38", "C33"], &["C38"]]),
 ];
 
 const REGIONS: [&str; 12] = [
-    "330106", "330203", "330602", "320583", "320211", "440305", "440604", "370202", "340104",
-    "420106", "510107", "310115",
+    "330106", "330203", "330602", "320583", "320211", "440305", "440604", "370202", "340104", "420106", "510107",
+    "310115",
 ];
-const PRODUCTS: [&str; 12] = [
-    "钢材",
-    "铝型材",
-    "化工原料",
-    "电子元件",
-    "轴承",
-    "线束",
-    "电池模组",
-    "传感器",
-    "注塑件",
-    "芯片",
-    "玻璃",
-    "电机",
-];
-const NAME_PARTS: [&str; 12] = [
-    "精密", "新材", "华鑫", "恒通", "瑞丰", "宏达", "中科", "天成", "东方", "永盛", "凯泰", "博远",
-];
+const PRODUCTS: [&str; 12] =
+    ["钢材", "铝型材", "化工原料", "电子元件", "轴承", "线束", "电池模组", "传感器", "注塑件", "芯片", "玻璃", "电机"];
+const NAME_PARTS: [&str; 12] =
+    ["精密", "新材", "华鑫", "恒通", "瑞丰", "宏达", "中科", "天成", "东方", "永盛", "凯泰", "博远"];
 const NAME_KINDS: [&str; 6] = ["机械", "电子", "材料", "科技", "零部件", "制造"];
 /// Share of firms on each tier, raw to final.
 const TIER_SHARE: [f64; 4] = [0.40, 0.30, 0.20, 0.10];
@@ -167,20 +127,10 @@ pub fn generate(n: usize, seed: u64) -> Network {
         ) else {
             continue;
         };
-        let chains = chains
-            .into_iter()
-            .filter_map(|c| ChainCode::parse(c).ok())
-            .collect();
+        let chains = chains.into_iter().filter_map(|c| ChainCode::parse(c).ok()).collect();
         by_tier_chain[tier][chain].push(net.firms.len());
         place.push((tier, chain));
-        net.firms.push(FirmDraft {
-            uscc,
-            name,
-            region,
-            industry,
-            indicators,
-            chains,
-        });
+        net.firms.push(FirmDraft { uscc, name, region, industry, indicators, chains });
     }
 
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
@@ -199,11 +149,7 @@ pub fn generate(n: usize, seed: u64) -> Network {
             } else {
                 tier + 1
             };
-            let target_chain = if rng.random_bool(0.9) {
-                chain
-            } else {
-                rng.random_range(0..CHAINS.len())
-            };
+            let target_chain = if rng.random_bool(0.9) { chain } else { rng.random_range(0..CHAINS.len()) };
             let pool = &by_tier_chain[target_tier][target_chain];
             if pool.is_empty() {
                 continue;
@@ -219,18 +165,12 @@ pub fn generate(n: usize, seed: u64) -> Network {
                 5..=8 => Essentiality::NonEssential,
                 _ => Essentiality::Negligible,
             };
-            let (Ok(product), Ok(value)) =
-                (Product::parse(PRODUCTS[product]), Value10kCny::new(value))
-            else {
+            let (Ok(product), Ok(value)) = (Product::parse(PRODUCTS[product]), Value10kCny::new(value)) else {
                 continue;
             };
-            if let Ok(link) = LinkDraft::new(
-                net.firms[s].uscc.clone(),
-                net.firms[c].uscc.clone(),
-                product,
-                value,
-                essentiality,
-            ) {
+            if let Ok(link) =
+                LinkDraft::new(net.firms[s].uscc.clone(), net.firms[c].uscc.clone(), product, value, essentiality)
+            {
                 net.links.push(link);
             }
         }
@@ -253,16 +193,8 @@ mod tests {
         assert_eq!(usccs.len(), 500, "USCCs are unique");
         let mean = a.links.len() as f64 / (a.firms.len() as f64 * 0.9);
         assert!((3.0..16.0).contains(&mean), "mean out-degree {mean}");
-        assert!(
-            a.links
-                .iter()
-                .all(|l| usccs.contains(l.supplier()) && usccs.contains(l.customer()))
-        );
-        let chains: HashSet<&str> = a
-            .firms
-            .iter()
-            .flat_map(|f| f.chains.iter().map(|c| c.as_str()))
-            .collect();
+        assert!(a.links.iter().all(|l| usccs.contains(l.supplier()) && usccs.contains(l.customer())));
+        let chains: HashSet<&str> = a.firms.iter().flat_map(|f| f.chains.iter().map(|c| c.as_str())).collect();
         assert_eq!(chains.len(), 3);
     }
 }

@@ -7,32 +7,19 @@ use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
 use linchpin_domain::{
-    ChainCode, ErrorCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft,
-    Product, RegionCode, Uscc, ValidationError, Value10kCny,
+    ChainCode, ErrorCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product, RegionCode,
+    Uscc, ValidationError, Value10kCny,
 };
 use linchpin_store::import::{FirmRow, LinkRow, RowError};
 
 /// Columns of firms.csv; `assets_10k_cny` is optional (needed to size construction, real
 /// estate and leasing firms).
-pub const FIRM_COLUMNS: [&str; 7] = [
-    "uscc",
-    "name",
-    "region_code",
-    "industry_code",
-    "employees",
-    "revenue_10k_cny",
-    "chains",
-];
+pub const FIRM_COLUMNS: [&str; 7] =
+    ["uscc", "name", "region_code", "industry_code", "employees", "revenue_10k_cny", "chains"];
 /// Optional extra column of firms.csv.
 pub const FIRM_OPTIONAL: [&str; 1] = ["assets_10k_cny"];
 /// Columns of links.csv.
-pub const LINK_COLUMNS: [&str; 5] = [
-    "supplier_uscc",
-    "customer_uscc",
-    "product",
-    "annual_value_10k_cny",
-    "essential",
-];
+pub const LINK_COLUMNS: [&str; 5] = ["supplier_uscc", "customer_uscc", "product", "annual_value_10k_cny", "essential"];
 /// Largest file accepted, so a mistaken path cannot exhaust memory.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
@@ -77,51 +64,29 @@ impl Table {
     fn shape_error(&self, row: &[String]) -> Option<String> {
         let extra = row.iter().skip(self.width).any(|c| !c.trim().is_empty());
         (row.len() < self.width || extra).then(|| {
-            let n = if extra {
-                row.iter()
-                    .rposition(|c| !c.trim().is_empty())
-                    .map_or(0, |i| i + 1)
-            } else {
-                row.len()
-            };
+            let n = if extra { row.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1) } else { row.len() };
             format!("row has {n} fields; the header has {}", self.width)
         })
     }
 
     fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
-        self.columns
-            .get(col)
-            .and_then(|&i| row.get(i))
-            .map_or("", |s| s.trim())
+        self.columns.get(col).and_then(|&i| row.get(i)).map_or("", |s| s.trim())
     }
 }
 
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> FileError {
-    FileError::Unreadable {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
+    FileError::Unreadable { path: path.display().to_string(), reason: e.to_string() }
 }
 
 /// Reads a CSV or XLSX (by extension `.xlsx`/`.xlsm`/`.xls`/`.ods`) file and checks its header.
 pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<Table, FileError> {
     let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(unreadable(
-            path,
-            format!("file is larger than {MAX_FILE_BYTES} bytes"),
-        ));
+        return Err(unreadable(path, format!("file is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (mut header, mut table) = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
-        read_sheet(path)?
-    } else {
-        read_csv(path)?
-    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let (mut header, mut table) =
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") { read_sheet(path)? } else { read_csv(path)? };
     // A sheet's used range can be wider than its header; empty trailing header cells are not columns.
     while header.last().is_some_and(|h| h.trim().is_empty()) {
         header.pop();
@@ -142,19 +107,11 @@ pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<T
             });
         }
     }
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|c| !seen.contains_key(*c))
-        .collect();
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !seen.contains_key(*c)).collect();
     if !missing.is_empty() {
         return Err(FileError::BadHeader {
             path: path.display().to_string(),
-            reason: format!(
-                "missing column(s) {}; expected header {}",
-                missing.join(", "),
-                required.join(",")
-            ),
+            reason: format!("missing column(s) {}; expected header {}", missing.join(", "), required.join(",")),
         });
     }
     table.columns = seen;
@@ -163,17 +120,9 @@ pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<T
 }
 
 fn read_csv(path: &Path) -> Result<(Vec<String>, Table), FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| unreadable(path, e))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| unreadable(path, e))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).has_headers(true).from_path(path).map_err(|e| unreadable(path, e))?;
+    let header: Vec<String> = reader.headers().map_err(|e| unreadable(path, e))?.iter().map(str::to_owned).collect();
     let mut table = Table::default();
     for rec in reader.records() {
         match rec {
@@ -182,9 +131,7 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Table), FileError> {
                 if r.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                table
-                    .rows
-                    .push((line, r.iter().map(str::to_owned).collect()));
+                table.rows.push((line, r.iter().map(str::to_owned).collect()));
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
@@ -217,10 +164,7 @@ fn read_sheet(path: &Path) -> Result<(Vec<String>, Table), FileError> {
         .ok_or_else(|| unreadable(path, "workbook has no sheet"))?
         .map_err(|e| unreadable(path, e))?;
     let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(cell_text).collect())
-        .unwrap_or_default();
+    let header: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
     // Sheet rows are numbered from the range's first row (1-based, header included).
     let first = range.start().map_or(1, |(r, _)| r as usize + 1);
     let mut table = Table::default();
@@ -234,34 +178,17 @@ fn read_sheet(path: &Path) -> Result<(Vec<String>, Table), FileError> {
     Ok((header, table))
 }
 
-fn row_error(
-    file: &'static str,
-    line: usize,
-    column: Option<&str>,
-    e: ValidationError,
-) -> RowError {
-    RowError {
-        file,
-        line,
-        column: column.map(str::to_owned),
-        code: e.code,
-        message: e.message,
-    }
+fn row_error(file: &'static str, line: usize, column: Option<&str>, e: ValidationError) -> RowError {
+    RowError { file, line, column: column.map(str::to_owned), code: e.code, message: e.message }
 }
 
-fn optional_number<T: std::str::FromStr>(
-    text: &str,
-    what: &str,
-) -> Result<Option<T>, ValidationError> {
+fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Option<T>, ValidationError> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<T>().map(Some).map_err(|_| {
-        ValidationError::new(
-            ErrorCode::OutOfRange,
-            format!("{what} `{text}` is not a number"),
-        )
-    })
+    text.parse::<T>()
+        .map(Some)
+        .map_err(|_| ValidationError::new(ErrorCode::OutOfRange, format!("{what} `{text}` is not a number")))
 }
 
 /// A row as seen by a row parser: its fields by column name, and a way to blame a column.
@@ -297,20 +224,10 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
     key: impl Fn(&T) -> (K, String),
     key_column: Option<&'static str>,
 ) -> (Vec<(usize, T)>, Vec<RowError>) {
-    let invalid = |line: usize, why: String| {
-        row_error(
-            file,
-            line,
-            None,
-            ValidationError::new(ErrorCode::InvalidValue, why),
-        )
-    };
+    let invalid =
+        |line: usize, why: String| row_error(file, line, None, ValidationError::new(ErrorCode::InvalidValue, why));
     let mut good = Vec::with_capacity(table.rows.len());
-    let mut bad: Vec<RowError> = table
-        .broken
-        .iter()
-        .map(|(l, why)| invalid(*l, why.clone()))
-        .collect();
+    let mut bad: Vec<RowError> = table.broken.iter().map(|(l, why)| invalid(*l, why.clone())).collect();
     let mut first_line: HashMap<K, usize> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
@@ -318,12 +235,7 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
             bad.push(invalid(line, why));
             continue;
         }
-        match parse(&RowView {
-            table,
-            row,
-            file,
-            line,
-        }) {
+        match parse(&RowView { table, row, file, line }) {
             Ok(item) => {
                 let (k, what) = key(&item);
                 match first_line.get(&k) {
@@ -331,10 +243,7 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
                         file,
                         line,
                         key_column,
-                        ValidationError::new(
-                            ErrorCode::Duplicate,
-                            format!("{what} on line {prev}"),
-                        ),
+                        ValidationError::new(ErrorCode::Duplicate, format!("{what} on line {prev}")),
                     )),
                     None => {
                         first_line.insert(k, line);
@@ -354,9 +263,7 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
 pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
     let parse = |r: &RowView<'_>| -> Result<FirmDraft, RowError> {
         let amount = |col: &'static str| {
-            r.parse(col, |t| {
-                optional_number::<f64>(t, col).and_then(|v| Indicators::check_amount(col, v))
-            })
+            r.parse(col, |t| optional_number::<f64>(t, col).and_then(|v| Indicators::check_amount(col, v)))
         };
         Ok(FirmDraft {
             uscc: r.parse("uscc", Uscc::parse)?,
@@ -373,19 +280,9 @@ pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
             chains: r.parse("chains", ChainCode::parse_list)?,
         })
     };
-    let key = |f: &FirmDraft| {
-        (
-            f.uscc.as_str().to_owned(),
-            format!("USCC {} already appears", f.uscc),
-        )
-    };
+    let key = |f: &FirmDraft| (f.uscc.as_str().to_owned(), format!("USCC {} already appears", f.uscc));
     let (good, bad) = parse_rows(table, "firms", parse, key, Some("uscc"));
-    (
-        good.into_iter()
-            .map(|(line, firm)| FirmRow { line, firm })
-            .collect(),
-        bad,
-    )
+    (good.into_iter().map(|(line, firm)| FirmRow { line, firm }).collect(), bad)
 }
 
 /// Validates link rows: USCCs, self-links, product, value > 0, essentiality, and duplicates of
@@ -398,36 +295,19 @@ pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
         let value = r.parse("annual_value_10k_cny", |t| {
             t.parse::<f64>()
                 .map_err(|_| {
-                    ValidationError::new(
-                        ErrorCode::OutOfRange,
-                        format!("annual_value_10k_cny `{t}` is not a number"),
-                    )
+                    ValidationError::new(ErrorCode::OutOfRange, format!("annual_value_10k_cny `{t}` is not a number"))
                 })
                 .and_then(Value10kCny::new)
         })?;
         let essential = r.parse("essential", Essentiality::parse_csv)?;
-        r.parse("customer_uscc", |_| {
-            LinkDraft::new(supplier, customer, product, value, essential)
-        })
+        r.parse("customer_uscc", |_| LinkDraft::new(supplier, customer, product, value, essential))
     };
     let key = |l: &LinkDraft| {
-        let k = (
-            l.supplier().as_str().to_owned(),
-            l.customer().as_str().to_owned(),
-            l.product.as_str().to_owned(),
-        );
-        (
-            k,
-            "the same supplier, customer and product already appear".to_owned(),
-        )
+        let k = (l.supplier().as_str().to_owned(), l.customer().as_str().to_owned(), l.product.as_str().to_owned());
+        (k, "the same supplier, customer and product already appear".to_owned())
     };
     let (good, bad) = parse_rows(table, "links", parse, key, None);
-    (
-        good.into_iter()
-            .map(|(line, link)| LinkRow { line, link })
-            .collect(),
-        bad,
-    )
+    (good.into_iter().map(|(line, link)| LinkRow { line, link }).collect(), bad)
 }
 
 /// Writes firms in the firms.csv format.
@@ -444,10 +324,7 @@ pub fn write_firms_csv(out: impl Write, firms: &[FirmDraft]) -> csv::Result<()> 
             f.name.as_str().to_owned(),
             f.region.as_str().to_owned(),
             f.industry.as_str().to_owned(),
-            f.indicators
-                .employees
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
+            f.indicators.employees.map(|e| e.to_string()).unwrap_or_default(),
             opt(f.indicators.revenue_10k_cny),
             chains.join(";"),
             opt(f.indicators.assets_10k_cny),

@@ -5,6 +5,7 @@
 //! [`interchange`] reads and validates the CSV/XLSX interchange files; [`generate`] makes
 //! realistic synthetic networks for the demo and benchmarks.
 
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;

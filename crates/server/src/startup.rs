@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use linchpin_api::{ApiState, EventBus, InProcessBus, Limits, RedisBus, build_schema};
+use linchpin_api::{ApiState, EventBus, Limits, RedisBus, RedisLimiter, Rule, build_schema};
 use linchpin_store::Store;
 use tokio::net::TcpListener;
 
@@ -23,46 +23,23 @@ impl Application {
     /// Connects to the database (migrating it) and to Redis when configured, and binds.
     pub async fn build(cfg: &ServeConfig) -> anyhow::Result<Self> {
         tracing::info!(database = %cfg.db.redacted(), "connecting to the database");
-        let store = Store::connect(&cfg.db.database_url)
-            .await
-            .context("cannot connect to the database")?;
-        store
-            .migrate()
-            .await
-            .context("cannot migrate the database")?;
-        let events: Arc<dyn EventBus> = match &cfg.redis_url {
-            Some(url) => {
-                tracing::info!(redis = %crate::config::redact(url), "using Redis for events");
-                Arc::new(
-                    RedisBus::connect(url)
-                        .await
-                        .context("cannot connect to Redis")?,
-                )
-            }
-            None => Arc::new(InProcessBus::default()),
-        };
-        let api = ApiState { store, events };
-        let limits = Limits {
-            depth: cfg.max_depth,
-            complexity: cfg.max_complexity,
-            introspection: !cfg.no_introspection,
-        };
+        let store = Store::connect(&cfg.db.database_url).await.context("cannot connect to the database")?;
+        store.migrate().await.context("cannot migrate the database")?;
+        let mut api = ApiState::new(store);
+        if let Some(url) = &cfg.redis_url {
+            tracing::info!(redis = %crate::config::redact(url), "using Redis for events and rate limits");
+            let bus: Arc<dyn EventBus> = Arc::new(RedisBus::connect(url).await.context("cannot connect to Redis")?);
+            api.events = bus;
+            api.limiter = Arc::new(RedisLimiter::connect(url).await.context("cannot connect to Redis")?);
+        }
+        api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
+        api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
+        let limits =
+            Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
         let schema = build_schema(api.clone(), limits);
-        let router = app(
-            AppState {
-                schema,
-                api: api.clone(),
-            },
-            cfg.max_body_bytes,
-        );
-        let listener = TcpListener::bind(cfg.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", cfg.bind))?;
-        Ok(Self {
-            listener,
-            router,
-            api,
-        })
+        let router = app(AppState { schema, api: api.clone() }, cfg.max_body_bytes);
+        let listener = TcpListener::bind(cfg.bind).await.with_context(|| format!("cannot listen on {}", cfg.bind))?;
+        Ok(Self { listener, router, api })
     }
 
     /// The bound address (with the real port when 0 was asked for).
@@ -72,7 +49,7 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         tracing::info!("stopped");

@@ -3,10 +3,7 @@ use std::collections::HashSet;
 
 use linchpin_domain::ChainCode;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::StoreError;
 use crate::entity::{chain, firm_chain};
@@ -35,18 +32,14 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<ChainSummary>, Stor
         .expr(Func::count(Expr::col(firm_chain::Column::FirmId)))
         .from(firm_chain::Entity)
         .and_where(
-            Expr::col((firm_chain::Entity, firm_chain::Column::ChainCode))
-                .equals((chain::Entity, chain::Column::Code)),
+            Expr::col((firm_chain::Entity, firm_chain::Column::ChainCode)).equals((chain::Entity, chain::Column::Code)),
         )
         .to_owned();
     let rows = chain::Entity::find()
         .select_only()
         .column(chain::Column::Code)
         .column(chain::Column::Name)
-        .column_as(
-            Expr::SubQuery(None, Box::new(count.into_sub_query_statement())),
-            "firm_count",
-        )
+        .column_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), "firm_count")
         .order_by_asc(chain::Column::Code)
         .into_model::<ChainRow>()
         .all(conn)
@@ -54,8 +47,7 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<ChainSummary>, Stor
     rows.into_iter()
         .map(|r| {
             Ok(ChainSummary {
-                code: ChainCode::parse(&r.code)
-                    .map_err(|e| crate::error::corrupt("chain code", e))?,
+                code: ChainCode::parse(&r.code).map_err(|e| crate::error::corrupt("chain code", e))?,
                 name: r.name,
                 firm_count: r.firm_count,
             })
@@ -76,49 +68,31 @@ pub async fn ensure(conn: &impl ConnectionTrait, codes: &[ChainCode]) -> Result<
         .into_iter()
         .map(|c| c.code)
         .collect();
-    let mut missing: Vec<&str> = wanted
-        .into_iter()
-        .filter(|c| !existing.contains(*c))
-        .collect();
+    let mut missing: Vec<&str> = wanted.into_iter().filter(|c| !existing.contains(*c)).collect();
     missing.sort_unstable();
     if missing.is_empty() {
         return Ok(());
     }
-    let models = missing.into_iter().map(|c| chain::ActiveModel {
-        code: Set(c.to_owned()),
-        name: Set(c.to_owned()),
-    });
+    let models = missing.into_iter().map(|c| chain::ActiveModel { code: Set(c.to_owned()), name: Set(c.to_owned()) });
     chain::Entity::insert_many(models).exec(conn).await?;
     Ok(())
 }
 
 /// Replaces the chain memberships of `firm_id` with `codes` (creating unknown chains).
-pub async fn set_for_firm(
-    conn: &impl ConnectionTrait,
-    firm_id: i64,
-    codes: &[ChainCode],
-) -> Result<(), StoreError> {
+pub async fn set_for_firm(conn: &impl ConnectionTrait, firm_id: i64, codes: &[ChainCode]) -> Result<(), StoreError> {
     ensure(conn, codes).await?;
-    firm_chain::Entity::delete_many()
-        .filter(firm_chain::Column::FirmId.eq(firm_id))
-        .exec(conn)
-        .await?;
+    firm_chain::Entity::delete_many().filter(firm_chain::Column::FirmId.eq(firm_id)).exec(conn).await?;
     if !codes.is_empty() {
-        let rows = codes.iter().map(|c| firm_chain::ActiveModel {
-            firm_id: Set(firm_id),
-            chain_code: Set(c.as_str().to_owned()),
-        });
+        let rows = codes
+            .iter()
+            .map(|c| firm_chain::ActiveModel { firm_id: Set(firm_id), chain_code: Set(c.as_str().to_owned()) });
         firm_chain::Entity::insert_many(rows).exec(conn).await?;
     }
     Ok(())
 }
 
 /// Sets the display name of an existing chain.
-pub async fn set_name(
-    conn: &impl ConnectionTrait,
-    code: &str,
-    name: &str,
-) -> Result<(), StoreError> {
+pub async fn set_name(conn: &impl ConnectionTrait, code: &str, name: &str) -> Result<(), StoreError> {
     let res = chain::Entity::update_many()
         .col_expr(chain::Column::Name, Expr::value(name))
         .filter(chain::Column::Code.eq(code))

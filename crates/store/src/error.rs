@@ -48,12 +48,8 @@ impl From<DbErr> for StoreError {
     /// The one place where database constraint violations become typed errors.
     fn from(e: DbErr) -> Self {
         match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Duplicate("an object with the same key".into())
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Self::NotFound("a referenced object".into())
-            }
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Duplicate("an object with the same key".into()),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::NotFound("a referenced object".into()),
             _ => Self::Database(e),
         }
     }

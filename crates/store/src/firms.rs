@@ -4,9 +4,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use linchpin_domain::{ChainCode, FirmDraft, FirmId, FirmRecord, Jurisdiction, SizeClass};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use tracing::instrument;
 
 use crate::entity::{firm, firm_chain};
@@ -51,50 +49,24 @@ pub(crate) fn update_fields(d: &FirmDraft) -> sea_orm::UpdateMany<firm::Entity> 
         .col_expr(firm::Column::Name, Expr::value(d.name.as_str()))
         .col_expr(firm::Column::RegionCode, Expr::value(d.region.as_str()))
         .col_expr(firm::Column::IndustryCode, Expr::value(d.industry.as_str()))
-        .col_expr(
-            firm::Column::Employees,
-            Expr::value(d.indicators.employees.map(i64::from)),
-        )
-        .col_expr(
-            firm::Column::Revenue10kCny,
-            Expr::value(d.indicators.revenue_10k_cny),
-        )
-        .col_expr(
-            firm::Column::Assets10kCny,
-            Expr::value(d.indicators.assets_10k_cny),
-        )
-        .col_expr(
-            firm::Column::SizeClass,
-            Expr::value(d.size_class().as_str()),
-        )
-        .col_expr(
-            firm::Column::Version,
-            Expr::col(firm::Column::Version).add(1),
-        )
+        .col_expr(firm::Column::Employees, Expr::value(d.indicators.employees.map(i64::from)))
+        .col_expr(firm::Column::Revenue10kCny, Expr::value(d.indicators.revenue_10k_cny))
+        .col_expr(firm::Column::Assets10kCny, Expr::value(d.indicators.assets_10k_cny))
+        .col_expr(firm::Column::SizeClass, Expr::value(d.size_class().as_str()))
+        .col_expr(firm::Column::Version, Expr::col(firm::Column::Version).add(1))
         .col_expr(firm::Column::UpdatedAt, Expr::value(Utc::now()))
 }
 
 /// Registers a new firm. Fails with `Duplicate` when the USCC is taken.
 #[instrument(skip_all, fields(uscc = %draft.uscc))]
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    draft: &FirmDraft,
-) -> Result<FirmRecord, StoreError> {
+pub async fn insert(conn: &impl ConnectionTrait, draft: &FirmDraft) -> Result<FirmRecord, StoreError> {
     if find_by_uscc(conn, draft.uscc.as_str()).await?.is_some() {
-        return Err(StoreError::Duplicate(format!(
-            "firm with USCC {}",
-            draft.uscc
-        )));
+        return Err(StoreError::Duplicate(format!("firm with USCC {}", draft.uscc)));
     }
-    let res = firm::Entity::insert(active_model(draft, 1))
-        .exec(conn)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Duplicate(_) => {
-                StoreError::Duplicate(format!("firm with USCC {}", draft.uscc))
-            }
-            other => other,
-        })?;
+    let res = firm::Entity::insert(active_model(draft, 1)).exec(conn).await.map_err(|e| match StoreError::from(e) {
+        StoreError::Duplicate(_) => StoreError::Duplicate(format!("firm with USCC {}", draft.uscc)),
+        other => other,
+    })?;
     chains::set_for_firm(conn, res.last_insert_id, &draft.chains).await?;
     get(conn, FirmId(res.last_insert_id)).await
 }
@@ -114,10 +86,7 @@ pub async fn update(
         .await?;
     if res.rows_affected == 0 {
         let current = get(conn, id).await?;
-        return Err(StoreError::VersionConflict {
-            expected: expected_version,
-            current: current.version,
-        });
+        return Err(StoreError::VersionConflict { expected: expected_version, current: current.version });
     }
     chains::set_for_firm(conn, id.0, &draft.chains).await?;
     get(conn, id).await
@@ -125,22 +94,12 @@ pub async fn update(
 
 /// One firm by id.
 pub async fn get(conn: &impl ConnectionTrait, id: FirmId) -> Result<FirmRecord, StoreError> {
-    get_many(conn, &[id])
-        .await?
-        .remove(&id)
-        .ok_or_else(|| StoreError::NotFound(format!("firm {}", id.0)))
+    get_many(conn, &[id]).await?.remove(&id).ok_or_else(|| StoreError::NotFound(format!("firm {}", id.0)))
 }
 
 /// One firm by USCC, if registered.
-pub async fn find_by_uscc(
-    conn: &impl ConnectionTrait,
-    uscc: &str,
-) -> Result<Option<FirmRecord>, StoreError> {
-    let Some(row) = firm::Entity::find()
-        .filter(firm::Column::Uscc.eq(uscc))
-        .one(conn)
-        .await?
-    else {
+pub async fn find_by_uscc(conn: &impl ConnectionTrait, uscc: &str) -> Result<Option<FirmRecord>, StoreError> {
+    let Some(row) = firm::Entity::find().filter(firm::Column::Uscc.eq(uscc)).one(conn).await? else {
         return Ok(None);
     };
     Ok(with_chains(conn, vec![row]).await?.pop())
@@ -148,30 +107,17 @@ pub async fn find_by_uscc(
 
 /// Many firms by id in two statements (rows, then chain memberships). Missing ids are absent.
 #[instrument(skip_all, fields(n = ids.len()))]
-pub async fn get_many(
-    conn: &impl ConnectionTrait,
-    ids: &[FirmId],
-) -> Result<HashMap<FirmId, FirmRecord>, StoreError> {
+pub async fn get_many(conn: &impl ConnectionTrait, ids: &[FirmId]) -> Result<HashMap<FirmId, FirmRecord>, StoreError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = firm::Entity::find()
-        .filter(firm::Column::Id.is_in(ids.iter().map(|i| i.0)))
-        .all(conn)
-        .await?;
-    Ok(with_chains(conn, rows)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect())
+    let rows = firm::Entity::find().filter(firm::Column::Id.is_in(ids.iter().map(|i| i.0))).all(conn).await?;
+    Ok(with_chains(conn, rows).await?.into_iter().map(|f| (f.id, f)).collect())
 }
 
 /// Ids of the firms with these USCCs (missing ones are absent), in chunks that keep each
 /// statement's parameters bounded.
-pub async fn ids_by_uscc(
-    conn: &impl ConnectionTrait,
-    usccs: &[&str],
-) -> Result<HashMap<String, i64>, StoreError> {
+pub async fn ids_by_uscc(conn: &impl ConnectionTrait, usccs: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
     let mut out = HashMap::with_capacity(usccs.len());
     for chunk in usccs.chunks(5_000) {
         let rows: Vec<(i64, String)> = firm::Entity::find()
@@ -213,34 +159,17 @@ pub async fn list(
             .to_owned();
         cond = cond.add(firm::Column::Id.in_subquery(members));
     }
-    if let Some(text) = filter
-        .name_contains
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+    if let Some(text) = filter.name_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         cond = cond.add(
             Expr::expr(Func::lower(Expr::col(firm::Column::Name)))
                 .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
         );
     }
-    let rows = firm::Entity::find()
-        .filter(cond)
-        .order_by_asc(firm::Column::Id)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
+    let rows = firm::Entity::find().filter(cond).order_by_asc(firm::Column::Id).limit(limit + 1).all(conn).await?;
     let mut page = Page::from_overfetch(rows, limit);
     let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
-    Ok(Page {
-        items,
-        has_next: page.has_next,
-    })
+    Ok(Page { items, has_next: page.has_next })
 }
 
 /// Number of firms.
@@ -249,10 +178,7 @@ pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(firm::Entity::find().count(conn).await?)
 }
 
-async fn with_chains(
-    conn: &impl ConnectionTrait,
-    rows: Vec<firm::Model>,
-) -> Result<Vec<FirmRecord>, StoreError> {
+async fn with_chains(conn: &impl ConnectionTrait, rows: Vec<firm::Model>) -> Result<Vec<FirmRecord>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -263,8 +189,7 @@ async fn with_chains(
         .await?;
     let mut by_firm: HashMap<i64, Vec<ChainCode>> = HashMap::new();
     for m in memberships {
-        let code =
-            ChainCode::parse(&m.chain_code).map_err(|e| crate::error::corrupt("firm_chain", e))?;
+        let code = ChainCode::parse(&m.chain_code).map_err(|e| crate::error::corrupt("firm_chain", e))?;
         by_firm.entry(m.firm_id).or_default().push(code);
     }
     rows.into_iter()

@@ -158,10 +158,7 @@ pub async fn apply(
                 line: r.line,
                 column: None,
                 code: ErrorCode::NotFound,
-                message: format!(
-                    "firm {} is neither in the firms file nor registered",
-                    missing.join(" and ")
-                ),
+                message: format!("firm {} is neither in the firms file nor registered", missing.join(" and ")),
             });
         }
     }
@@ -185,35 +182,22 @@ async fn upsert_firms(
     let usccs: Vec<&str> = rows.iter().map(|r| r.firm.uscc.as_str()).collect();
     let mut existing: HashMap<String, firm::Model> = HashMap::new();
     for chunk in usccs.chunks(5_000) {
-        for m in firm::Entity::find()
-            .filter(firm::Column::Uscc.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
+        for m in firm::Entity::find().filter(firm::Column::Uscc.is_in(chunk.iter().copied())).all(conn).await? {
             existing.insert(m.uscc.clone(), m);
         }
     }
     let mut existing_chains: HashMap<i64, Vec<String>> = HashMap::new();
     let ids: Vec<i64> = existing.values().map(|m| m.id).collect();
     for chunk in ids.chunks(5_000) {
-        for m in firm_chain::Entity::find()
-            .filter(firm_chain::Column::FirmId.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
+        for m in
+            firm_chain::Entity::find().filter(firm_chain::Column::FirmId.is_in(chunk.iter().copied())).all(conn).await?
         {
-            existing_chains
-                .entry(m.firm_id)
-                .or_default()
-                .push(m.chain_code);
+            existing_chains.entry(m.firm_id).or_default().push(m.chain_code);
         }
     }
 
-    let all_chains: Vec<ChainCode> = rows
-        .iter()
-        .flat_map(|r| r.firm.chains.iter().cloned())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let all_chains: Vec<ChainCode> =
+        rows.iter().flat_map(|r| r.firm.chains.iter().cloned()).collect::<HashSet<_>>().into_iter().collect();
     chains::ensure(conn, &all_chains).await?;
 
     let mut new: Vec<&FirmDraft> = Vec::new();
@@ -224,16 +208,12 @@ async fn upsert_firms(
             Some(m) => {
                 let mut stored_chains = existing_chains.remove(&m.id).unwrap_or_default();
                 stored_chains.sort_unstable();
-                let mut file_chains: Vec<String> =
-                    d.chains.iter().map(|c| c.as_str().to_owned()).collect();
+                let mut file_chains: Vec<String> = d.chains.iter().map(|c| c.as_str().to_owned()).collect();
                 file_chains.sort_unstable();
                 if same_firm(m, d) && stored_chains == file_chains {
                     summary.firms_unchanged += 1;
                 } else {
-                    firms::update_fields(d)
-                        .filter(firm::Column::Id.eq(m.id))
-                        .exec(conn)
-                        .await?;
+                    firms::update_fields(d).filter(firm::Column::Id.eq(m.id)).exec(conn).await?;
                     chains::set_for_firm(conn, m.id, &d.chains).await?;
                     summary.firms_updated += 1;
                 }
@@ -243,9 +223,7 @@ async fn upsert_firms(
     }
 
     for chunk in new.chunks(rows_per_insert(12)) {
-        firm::Entity::insert_many(chunk.iter().map(|d| firms::active_model(d, 1)))
-            .exec_without_returning(conn)
-            .await?;
+        firm::Entity::insert_many(chunk.iter().map(|d| firms::active_model(d, 1))).exec_without_returning(conn).await?;
         summary.firms_created += chunk.len() as u64;
         progress.advance(chunk.len() as u64);
     }
@@ -260,13 +238,10 @@ async fn upsert_firms(
         })
         .collect();
     for chunk in memberships.chunks(rows_per_insert(2)) {
-        let models = chunk.iter().map(|(id, c)| firm_chain::ActiveModel {
-            firm_id: Set(*id),
-            chain_code: Set(c.as_str().to_owned()),
-        });
-        firm_chain::Entity::insert_many(models)
-            .exec_without_returning(conn)
-            .await?;
+        let models = chunk
+            .iter()
+            .map(|(id, c)| firm_chain::ActiveModel { firm_id: Set(*id), chain_code: Set(c.as_str().to_owned()) });
+        firm_chain::Entity::insert_many(models).exec_without_returning(conn).await?;
     }
     Ok(())
 }
@@ -295,11 +270,7 @@ async fn upsert_links(
         .into_iter()
         .collect();
     let ids = firms::ids_by_uscc(conn, &usccs).await?;
-    let id_of = |u: &str| {
-        ids.get(u)
-            .copied()
-            .ok_or_else(|| StoreError::NotFound(format!("firm {u}")))
-    };
+    let id_of = |u: &str| ids.get(u).copied().ok_or_else(|| StoreError::NotFound(format!("firm {u}")));
 
     let mut suppliers: Vec<i64> = Vec::new();
     let mut resolved: Vec<NewLink> = Vec::with_capacity(rows.len());
@@ -312,6 +283,7 @@ async fn upsert_links(
             product: r.link.product.clone(),
             annual_value: r.link.annual_value,
             essentiality: r.link.essentiality,
+            declared_by: None,
         });
     }
     suppliers.sort_unstable();
@@ -339,11 +311,7 @@ async fn upsert_links(
 
     let mut new: Vec<&NewLink> = Vec::new();
     for l in &resolved {
-        let key = (
-            l.supplier_id.0,
-            l.customer_id.0,
-            l.product.as_str().to_owned(),
-        );
+        let key = (l.supplier_id.0, l.customer_id.0, l.product.as_str().to_owned());
         match existing.get(&key) {
             None => new.push(l),
             Some((id, v, e)) => {
@@ -351,18 +319,9 @@ async fn upsert_links(
                     summary.links_unchanged += 1;
                 } else {
                     supply_link::Entity::update_many()
-                        .col_expr(
-                            supply_link::Column::AnnualValue10kCny,
-                            Expr::value(l.annual_value.get()),
-                        )
-                        .col_expr(
-                            supply_link::Column::Essentiality,
-                            Expr::value(l.essentiality.as_str()),
-                        )
-                        .col_expr(
-                            supply_link::Column::Version,
-                            Expr::col(supply_link::Column::Version).add(1),
-                        )
+                        .col_expr(supply_link::Column::AnnualValue10kCny, Expr::value(l.annual_value.get()))
+                        .col_expr(supply_link::Column::Essentiality, Expr::value(l.essentiality.as_str()))
+                        .col_expr(supply_link::Column::Version, Expr::col(supply_link::Column::Version).add(1))
                         .col_expr(supply_link::Column::UpdatedAt, Expr::value(Utc::now()))
                         .filter(supply_link::Column::Id.eq(*id))
                         .exec(conn)

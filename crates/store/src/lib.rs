@@ -4,6 +4,8 @@
 //! return domain types; entities never leave this crate. [`Store`] owns the connection pool and
 //! runs migrations.
 
+pub mod accounts;
+pub mod audit;
 pub mod chains;
 mod entity;
 mod error;
@@ -17,10 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use linchpin_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
 
 pub use error::StoreError;
-pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// The database, with a counter of executed statements (exposed for tests and diagnostics).
 #[derive(Clone, Debug)]
@@ -34,9 +36,7 @@ impl Store {
     /// when missing. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(30));
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
         if url.starts_with("sqlite:") {
             // One writer at a time is SQLite's model; a small pool avoids lock churn.
             opts.max_connections(4).min_connections(1);
@@ -45,10 +45,8 @@ impl Store {
         }
         let mut db = Database::connect(opts).await?;
         if db.get_database_backend() == DatabaseBackend::Sqlite {
-            db.execute_unprepared(
-                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;",
-            )
-            .await?;
+            db.execute_unprepared("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;")
+                .await?;
         }
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);
@@ -119,19 +117,14 @@ pub(crate) fn rows_per_insert(columns: usize) -> usize {
 /// Creates an empty PostgreSQL database `name` through `admin_url` (any database on the same
 /// server) and returns the URL of the new one. For tests that need a fresh database each.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(StoreError::Invalid(linchpin_domain::ValidationError::new(
             linchpin_domain::ErrorCode::InvalidText,
             "database names are lower-case letters, digits and `_`",
         )));
     }
     let admin = Database::connect(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
     admin.close().await?;
     Ok(with_database(admin_url, name))
 }
@@ -157,14 +150,8 @@ pub fn with_database(url: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn database_names_are_swapped_in_urls() {
-        assert_eq!(
-            super::with_database("postgres://u@h:5432/postgres", "t1"),
-            "postgres://u@h:5432/t1"
-        );
-        assert_eq!(
-            super::with_database("postgres://u@h:5432", "t1"),
-            "postgres://u@h:5432/t1"
-        );
+        assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(super::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
         assert_eq!(
             super::with_database("postgres://u:p@h/db?sslmode=disable", "t1"),
             "postgres://u:p@h/t1?sslmode=disable"

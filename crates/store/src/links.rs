@@ -1,16 +1,13 @@
 //! Repository of supply links.
 use chrono::Utc;
-use linchpin_domain::{
-    Essentiality, FirmId, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
-};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use linchpin_domain::{Essentiality, FirmId, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use tracing::instrument;
 
-use crate::entity::supply_link;
+use crate::entity::{firm, supply_link};
 use crate::rows::link_from_row;
 use crate::{Page, StoreError};
 
@@ -36,6 +33,8 @@ pub struct NewLink {
     pub annual_value: Value10kCny,
     /// Essentiality.
     pub essentiality: Essentiality,
+    /// The end that declares it (`None` for imports and operators).
+    pub declared_by: Option<FirmId>,
 }
 
 pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
@@ -49,6 +48,7 @@ pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
         essentiality: Set(l.essentiality.as_str().to_owned()),
         status: Set(LinkStatus::Declared.as_str().to_owned()),
         version: Set(1),
+        declared_by_firm_id: Set(l.declared_by.map(|f| f.0)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -57,16 +57,9 @@ pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
 /// Declares a link. Fails with `Duplicate` when the same supplier already sells the same product
 /// to the same customer, `NotFound` when a firm is missing.
 #[instrument(skip_all, fields(supplier = link.supplier_id.0, customer = link.customer_id.0))]
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    link: &NewLink,
-) -> Result<SupplyLinkRecord, StoreError> {
-    let dup = || {
-        StoreError::Duplicate(format!(
-            "link of `{}` from this supplier to this customer",
-            link.product.as_str()
-        ))
-    };
+pub async fn insert(conn: &impl ConnectionTrait, link: &NewLink) -> Result<SupplyLinkRecord, StoreError> {
+    let dup =
+        || StoreError::Duplicate(format!("link of `{}` from this supplier to this customer", link.product.as_str()));
     let existing = supply_link::Entity::find()
         .filter(supply_link::Column::SupplierId.eq(link.supplier_id.0))
         .filter(supply_link::Column::CustomerId.eq(link.customer_id.0))
@@ -76,10 +69,8 @@ pub async fn insert(
     if existing > 0 {
         return Err(dup());
     }
-    let res = supply_link::Entity::insert(active_model(link))
-        .exec(conn)
-        .await
-        .map_err(|e| match StoreError::from(e) {
+    let res =
+        supply_link::Entity::insert(active_model(link)).exec(conn).await.map_err(|e| match StoreError::from(e) {
             StoreError::Duplicate(_) => dup(),
             other => other,
         })?;
@@ -104,18 +95,12 @@ pub async fn confirm(
 ) -> Result<SupplyLinkRecord, StoreError> {
     let current = get(conn, id).await?;
     if current.version != expected_version {
-        return Err(StoreError::VersionConflict {
-            expected: expected_version,
-            current: current.version,
-        });
+        return Err(StoreError::VersionConflict { expected: expected_version, current: current.version });
     }
     let next = current.status.confirm()?;
     let res = supply_link::Entity::update_many()
         .col_expr(supply_link::Column::Status, Expr::value(next.as_str()))
-        .col_expr(
-            supply_link::Column::Version,
-            Expr::col(supply_link::Column::Version).add(1),
-        )
+        .col_expr(supply_link::Column::Version, Expr::col(supply_link::Column::Version).add(1))
         .col_expr(supply_link::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(supply_link::Column::Id.eq(id.0))
         .filter(supply_link::Column::Version.eq(expected_version))
@@ -123,10 +108,7 @@ pub async fn confirm(
         .await?;
     if res.rows_affected == 0 {
         let now = get(conn, id).await?;
-        return Err(StoreError::VersionConflict {
-            expected: expected_version,
-            current: now.version,
-        });
+        return Err(StoreError::VersionConflict { expected: expected_version, current: now.version });
     }
     get(conn, id).await
 }
@@ -145,20 +127,18 @@ pub async fn remove(
         .exec(conn)
         .await?;
     if res.rows_affected == 0 {
-        return Err(StoreError::VersionConflict {
-            expected: expected_version,
-            current: current.version,
-        });
+        return Err(StoreError::VersionConflict { expected: expected_version, current: current.version });
     }
     Ok(current)
 }
 
-/// A page of a firm's links on one side, ordered by link id.
+/// A page of a firm's links on one side that `scope` may see, ordered by link id.
 #[instrument(skip_all, fields(firm = firm.0, ?side, limit))]
 pub async fn list_for_firm(
     conn: &impl ConnectionTrait,
     firm: FirmId,
     side: Side,
+    scope: &LinkScope,
     after: Option<LinkId>,
     limit: u64,
 ) -> Result<Page<SupplyLinkRecord>, StoreError> {
@@ -166,22 +146,41 @@ pub async fn list_for_firm(
         Side::Suppliers => supply_link::Column::CustomerId,
         Side::Customers => supply_link::Column::SupplierId,
     };
-    page(
-        conn,
-        supply_link::Entity::find().filter(col.eq(firm.0)),
-        after,
-        limit,
-    )
-    .await
+    let q = supply_link::Entity::find().filter(col.eq(firm.0)).filter(visible(scope));
+    page(conn, q, after, limit).await
 }
 
-/// A page of all links ordered by id.
+/// A page of the links `scope` may see, ordered by id.
 pub async fn list(
     conn: &impl ConnectionTrait,
+    scope: &LinkScope,
     after: Option<LinkId>,
     limit: u64,
 ) -> Result<Page<SupplyLinkRecord>, StoreError> {
-    page(conn, supply_link::Entity::find(), after, limit).await
+    page(conn, supply_link::Entity::find().filter(visible(scope)), after, limit).await
+}
+
+/// The SQL form of a viewer's link visibility, so pages are filtered in the database and a
+/// hidden link never leaves it.
+fn visible(scope: &LinkScope) -> Condition {
+    match scope {
+        LinkScope::All => Condition::all(),
+        LinkScope::Firm(f) => {
+            Condition::any().add(supply_link::Column::SupplierId.eq(f.0)).add(supply_link::Column::CustomerId.eq(f.0))
+        }
+        LinkScope::Jurisdiction(j) => {
+            let inside = || {
+                Query::select()
+                    .column(firm::Column::Id)
+                    .from(firm::Entity)
+                    .and_where(firm::Column::RegionCode.starts_with(j.as_str()))
+                    .to_owned()
+            };
+            Condition::any()
+                .add(supply_link::Column::SupplierId.in_subquery(inside()))
+                .add(supply_link::Column::CustomerId.in_subquery(inside()))
+        }
+    }
 }
 
 async fn page(
@@ -193,20 +192,9 @@ async fn page(
     if let Some(after) = after {
         q = q.filter(supply_link::Column::Id.gt(after.0));
     }
-    let rows = q
-        .order_by_asc(supply_link::Column::Id)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
+    let rows = q.order_by_asc(supply_link::Column::Id).limit(limit + 1).all(conn).await?;
     let page = Page::from_overfetch(rows, limit);
-    Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(link_from_row)
-            .collect::<Result<_, _>>()?,
-        has_next: page.has_next,
-    })
+    Ok(Page { items: page.items.into_iter().map(link_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
 }
 
 /// Number of links.

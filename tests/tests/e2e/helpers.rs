@@ -10,11 +10,7 @@ pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|d| d.parent()).unwrap();
     let bin = dir.join("linchpin");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p linchpin`",
-        bin.display()
-    );
+    assert!(bin.exists(), "{} is missing: build it with `cargo build -p linchpin`", bin.display());
     bin
 }
 
@@ -23,6 +19,22 @@ pub struct Server {
     child: Child,
     pub addr: String,
     pub stdout: Vec<String>,
+    /// A token of an ADMIN account created for the test (`None` until `with_admin`).
+    pub token: Option<String>,
+}
+
+/// Creates an account with `linchpin account create` and returns its token.
+pub fn create_account(db: &str, args: &[&str]) -> String {
+    let out = Command::new(binary())
+        .args(["account", "create"])
+        .args(args)
+        .env("LINCHPIN_DATABASE_URL", db)
+        .env("LINCHPIN_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().last().unwrap().trim().to_owned()
 }
 
 impl Server {
@@ -43,10 +55,7 @@ impl Server {
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut stdout = Vec::new();
         let addr = loop {
-            let line = lines
-                .next()
-                .expect("server exited before listening")
-                .unwrap();
+            let line = lines.next().expect("server exited before listening").unwrap();
             stdout.push(line.clone());
             if let Some(rest) = line.strip_prefix("Linchpin is listening on http://") {
                 break rest.trim().to_owned();
@@ -54,11 +63,15 @@ impl Server {
         };
         // keep draining stdout so the server never blocks on a full pipe
         std::thread::spawn(move || for _ in lines {});
-        Self {
-            child,
-            addr,
-            stdout,
-        }
+        Self { child, addr, stdout, token: None }
+    }
+
+    /// Starts a server on `db` with an ADMIN account (`e2e-admin`) whose token `gql` sends.
+    pub fn with_admin(db: &str, redis: Option<&str>, extra: &[&str]) -> Self {
+        let token = admin_token(db);
+        let mut s = Self::start(db, redis, extra);
+        s.token = Some(token);
+        s
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -67,9 +80,7 @@ impl Server {
 
     /// Sends SIGTERM and waits for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         for _ in 0..100 {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return status;
@@ -79,17 +90,19 @@ impl Server {
         panic!("server did not stop on SIGTERM");
     }
 
-    /// POSTs a GraphQL query and returns the JSON response.
+    /// POSTs a GraphQL query with the admin token (if any) and returns the JSON response.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        reqwest::Client::new()
-            .post(self.url("/graphql"))
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.gql_as(self.token.as_deref(), query, variables).await
+    }
+
+    /// POSTs a GraphQL query with `token` (anonymous when `None`).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req =
+            reqwest::Client::new().post(self.url("/graphql")).json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap().json().await.unwrap()
     }
 }
 
@@ -102,28 +115,15 @@ impl Drop for Server {
 
 /// A fresh database per call: a SQLite file in `dir`, or a new PostgreSQL database.
 pub async fn databases(dir: &std::path::Path) -> Vec<(&'static str, String)> {
-    let mut out = vec![(
-        "sqlite",
-        format!("sqlite://{}?mode=rwc", dir.join("e2e.db").display()),
-    )];
+    let mut out = vec![("sqlite", format!("sqlite://{}?mode=rwc", dir.join("e2e.db").display()))];
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let name = format!("linchpin_e2e_{}", rand::random::<u32>());
-            out.push((
-                "postgres",
-                linchpin_store::create_postgres_database(&admin, &name)
-                    .await
-                    .unwrap(),
-            ));
+            out.push(("postgres", linchpin_store::create_postgres_database(&admin, &name).await.unwrap()));
         }
         _ => {
-            assert!(
-                std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(),
-                "CI requires LINCHPIN_TEST_DATABASE_URL"
-            );
-            eprintln!(
-                "LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
-            );
+            assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_DATABASE_URL");
+            eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
         }
     }
     out
@@ -131,22 +131,20 @@ pub async fn databases(dir: &std::path::Path) -> Vec<(&'static str, String)> {
 
 pub fn uscc(body: &str) -> String {
     let alphabet = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let weights = [
-        1u32, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let sum: u32 = body
-        .bytes()
-        .zip(weights)
-        .map(|(c, w)| alphabet.iter().position(|&a| a == c).unwrap() as u32 * w)
-        .sum();
-    format!(
-        "{body}{}",
-        alphabet[((31 - sum % 31) % 31) as usize] as char
-    )
+    let weights = [1u32, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let sum: u32 =
+        body.bytes().zip(weights).map(|(c, w)| alphabet.iter().position(|&a| a == c).unwrap() as u32 * w).sum();
+    format!("{body}{}", alphabet[((31 - sum % 31) % 31) as usize] as char)
 }
 
-pub const REGISTER: &str = "mutation($input: RegisterFirmInput!) { registerFirm(input: $input) { firm { id uscc } userErrors { code } } }";
+pub const REGISTER: &str =
+    "mutation($input: RegisterFirmInput!) { registerFirm(input: $input) { firm { id uscc } userErrors { code } } }";
 
 pub fn firm_input(uscc: &str, name: &str) -> Value {
     json!({"input": {"uscc": uscc, "name": name, "regionCode": "330106", "industryCode": "C36", "employees": 30, "revenue10kCny": 500.0}})
+}
+
+/// The token of the database's `e2e-admin` account, created on first use.
+pub fn admin_token(db: &str) -> String {
+    create_account(db, &["--role", "admin", "--name", &format!("e2e-admin-{}", rand::random::<u32>())])
 }

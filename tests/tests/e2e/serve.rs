@@ -11,67 +11,32 @@ use crate::helpers::{REGISTER, Server, databases, firm_input, uscc};
 async fn the_server_answers_graphql_graphiql_and_probes() {
     let dir = tempfile::tempdir().unwrap();
     for (backend, db) in databases(dir.path()).await {
-        let server = Server::start(&db, None, &["--max-body-bytes", "4096"]);
+        let server = Server::with_admin(&db, None, &["--max-body-bytes", "4096"]);
         let http = reqwest::Client::new();
-        assert_eq!(
-            http.get(server.url("/healthz"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "ok"
-        );
+        assert_eq!(http.get(server.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
         let ready = http.get(server.url("/readyz")).send().await.unwrap();
         assert_eq!(ready.status(), 200, "[{backend}]");
         let body: Value = ready.json().await.unwrap();
         assert_eq!(body["database"], "ok");
-        let page = http
-            .get(server.url("/graphql"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            page.to_lowercase().contains("graphiql"),
-            "[{backend}] GET /graphql serves GraphiQL"
-        );
-        let intro = server
-            .gql("{ __schema { queryType { name } } }", json!({}))
-            .await;
-        assert_eq!(intro["data"]["__schema"]["queryType"]["name"], "Query");
+        let page = http.get(server.url("/graphql")).send().await.unwrap().text().await.unwrap();
+        assert!(page.to_lowercase().contains("graphiql"), "[{backend}] GET /graphql serves GraphiQL");
+        let intro = server.gql_as(None, "{ __schema { queryType { name } } }", json!({})).await;
+        assert_eq!(intro["data"]["__schema"]["queryType"]["name"], "Query", "GraphiQL introspects before signing in");
+        let anon = server.gql_as(None, "{ chains { code } }", json!({})).await;
+        assert_eq!(anon["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
         let u = uscc("91330106MA2E00001");
         let reg = server.gql(REGISTER, firm_input(&u, "端到端公司")).await;
-        assert_eq!(
-            reg["data"]["registerFirm"]["userErrors"],
-            json!([]),
-            "[{backend}] {reg}"
-        );
-        let bad = server
-            .gql(REGISTER, firm_input("91330106MA2E000010", "坏"))
-            .await;
-        assert_eq!(
-            bad["data"]["registerFirm"]["userErrors"][0]["code"],
-            "INVALID_USCC"
-        );
+        assert_eq!(reg["data"]["registerFirm"]["userErrors"], json!([]), "[{backend}] {reg}");
+        let bad = server.gql(REGISTER, firm_input("91330106MA2E000010", "坏")).await;
+        assert_eq!(bad["data"]["registerFirm"]["userErrors"][0]["code"], "INVALID_USCC");
         let too_big = http
             .post(server.url("/graphql"))
             .header("content-type", "application/json")
-            .body(format!(
-                "{{\"query\": \"{{ chains {{ code }} }}\", \"x\": \"{}\"}}",
-                "a".repeat(5000)
-            ))
+            .body(format!("{{\"query\": \"{{ chains {{ code }} }}\", \"x\": \"{}\"}}", "a".repeat(5000)))
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            too_big.status(),
-            413,
-            "[{backend}] bodies over the limit are refused"
-        );
+        assert_eq!(too_big.status(), 413, "[{backend}] bodies over the limit are refused");
     }
 }
 
@@ -80,24 +45,14 @@ async fn data_survives_a_restart_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     for (backend, db) in databases(dir.path()).await {
         let u = uscc("91330106MA2E00002");
-        let first = Server::start(&db, None, &[]);
+        let first = Server::with_admin(&db, None, &[]);
         let reg = first.gql(REGISTER, firm_input(&u, "持久公司")).await;
-        assert_eq!(
-            reg["data"]["registerFirm"]["userErrors"],
-            json!([]),
-            "[{backend}] {reg}"
-        );
-        assert!(
-            first.stop().success(),
-            "[{backend}] graceful shutdown exits 0"
-        );
-        let second = Server::start(&db, None, &[]);
-        let got = second
-            .gql(
-                "query($u: String!) { firm(uscc: $u) { name } }",
-                json!({"u": u}),
-            )
-            .await;
+        assert_eq!(reg["data"]["registerFirm"]["userErrors"], json!([]), "[{backend}] {reg}");
+        let first_token = first.token.clone();
+        assert!(first.stop().success(), "[{backend}] graceful shutdown exits 0");
+        let mut second = Server::start(&db, None, &[]);
+        second.token = first_token.clone();
+        let got = second.gql("query($u: String!) { firm(uscc: $u) { name } }", json!({"u": u})).await;
         assert_eq!(got["data"]["firm"]["name"], "持久公司", "[{backend}]");
     }
 }
@@ -106,52 +61,31 @@ async fn data_survives_a_restart_and_sigterm_stops_cleanly() {
 async fn the_demo_seeds_a_realistic_network_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
-    let server = Server::start(&db, None, &["--demo"]);
-    assert!(
-        server.stdout.iter().any(|l| l.starts_with("Demo: seeded")),
-        "{:?}",
-        server.stdout
-    );
+    let mut server = Server::start(&db, None, &["--demo"]);
+    assert!(server.stdout.iter().any(|l| l.starts_with("Demo: seeded")), "{:?}", server.stdout);
+    server.token = demo_token(&server.stdout, "admin");
     let d = server
-        .gql(
-            "{ chains { code name firmCount } supplyLinks(first: 1) { pageInfo { hasNextPage } } }",
-            json!({}),
-        )
+        .gql("{ chains { code name firmCount } supplyLinks(first: 1) { pageInfo { hasNextPage } } }", json!({}))
         .await;
     let chains = d["data"]["chains"].as_array().unwrap();
     assert_eq!(chains.len(), 3, "{d}");
-    let firms: i64 = chains
-        .iter()
-        .map(|c| c["firmCount"].as_i64().unwrap())
-        .sum();
+    let firms: i64 = chains.iter().map(|c| c["firmCount"].as_i64().unwrap()).sum();
     assert!(firms >= 1_000, "{d}");
     assert!(chains.iter().any(|c| c["name"] == "新能源汽车"));
     assert_eq!(d["data"]["supplyLinks"]["pageInfo"]["hasNextPage"], true);
     drop(server);
     let again = Server::start(&db, None, &["--demo"]);
-    assert!(
-        again.stdout.iter().any(|l| l.contains("already has firms")),
-        "{:?}",
-        again.stdout
-    );
+    assert!(again.stdout.iter().any(|l| l.contains("already has firms")), "{:?}", again.stdout);
 }
 
 async fn subscribe(
     server: &Server,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let mut req = format!("ws://{}/graphql/ws", server.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
+    let mut req = format!("ws://{}/graphql/ws", server.addr).into_client_request().unwrap();
+    req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
+    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", server.token.as_deref().unwrap_or(""))}});
+    ws.send(Message::text(init.to_string())).await.unwrap();
     let ack = ws.next().await.unwrap().unwrap();
     assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
     let sub = json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { networkChanged { kind subjectId } }"}});
@@ -162,9 +96,7 @@ async fn subscribe(
 }
 
 async fn next_event(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     id: &str,
 ) -> Value {
     tokio::time::timeout(Duration::from_secs(10), async {
@@ -185,62 +117,42 @@ async fn next_event(
 async fn graphql_ws_subscribers_see_committed_changes() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("ws.db").display());
-    let server = Server::start(&db, None, &[]);
+    let server = Server::with_admin(&db, None, &[]);
     let mut ws = subscribe(&server).await;
-    let reg = server
-        .gql(REGISTER, firm_input(&uscc("91330106MA2E00003"), "订阅公司"))
-        .await;
-    let id = reg["data"]["registerFirm"]["firm"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reg = server.gql(REGISTER, firm_input(&uscc("91330106MA2E00003"), "订阅公司")).await;
+    let id = reg["data"]["registerFirm"]["firm"]["id"].as_str().unwrap().to_owned();
     let event = next_event(&mut ws, &id).await;
     assert_eq!(event["kind"], "FIRM_REGISTERED");
 }
 
 #[tokio::test]
 async fn replicas_sharing_postgres_and_redis_see_each_others_changes() {
-    let (Ok(admin), Ok(redis)) = (
-        std::env::var("LINCHPIN_TEST_DATABASE_URL"),
-        std::env::var("LINCHPIN_TEST_REDIS_URL"),
-    ) else {
-        assert!(
-            std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(),
-            "CI requires PostgreSQL and Redis"
-        );
-        eprintln!(
-            "LINCHPIN_TEST_DATABASE_URL or LINCHPIN_TEST_REDIS_URL is not set: skipping the two-replica test"
-        );
+    let (Ok(admin), Ok(redis)) =
+        (std::env::var("LINCHPIN_TEST_DATABASE_URL"), std::env::var("LINCHPIN_TEST_REDIS_URL"))
+    else {
+        assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires PostgreSQL and Redis");
+        eprintln!("LINCHPIN_TEST_DATABASE_URL or LINCHPIN_TEST_REDIS_URL is not set: skipping the two-replica test");
         return;
     };
     let name = format!("linchpin_e2e_{}", rand::random::<u32>());
-    let db = linchpin_store::create_postgres_database(&admin, &name)
-        .await
-        .unwrap();
-    let a = Server::start(&db, Some(&redis), &[]);
-    let b = Server::start(&db, Some(&redis), &[]);
-    let ready: Value = reqwest::get(a.url("/readyz"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let db = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
+    let a = Server::with_admin(&db, Some(&redis), &[]);
+    let b = Server::with_admin(&db, Some(&redis), &[]);
+    let ready: Value = reqwest::get(a.url("/readyz")).await.unwrap().json().await.unwrap();
     assert_eq!(ready["events"], json!({"bus": "redis", "status": "ok"}));
     let mut ws = subscribe(&a).await;
-    let reg = b
-        .gql(REGISTER, firm_input(&uscc("91330106MA2E00004"), "副本公司"))
-        .await;
-    let id = reg["data"]["registerFirm"]["firm"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reg = b.gql(REGISTER, firm_input(&uscc("91330106MA2E00004"), "副本公司")).await;
+    let id = reg["data"]["registerFirm"]["firm"]["id"].as_str().unwrap().to_owned();
     let event = next_event(&mut ws, &id).await;
     assert_eq!(event["kind"], "FIRM_REGISTERED");
-    let seen = a
-        .gql(
-            "query($u: String!) { firm(uscc: $u) { name } }",
-            json!({"u": uscc("91330106MA2E00004")}),
-        )
-        .await;
+    let seen = a.gql("query($u: String!) { firm(uscc: $u) { name } }", json!({"u": uscc("91330106MA2E00004")})).await;
     assert_eq!(seen["data"]["firm"]["name"], "副本公司");
+}
+
+/// The token a `--demo` start printed for `account`.
+pub fn demo_token(stdout: &[String], account: &str) -> Option<String> {
+    stdout.iter().find_map(|l| {
+        let mut parts = l.split_whitespace();
+        (parts.next() == Some(account)).then(|| parts.nth(1).map(str::to_owned)).flatten()
+    })
 }

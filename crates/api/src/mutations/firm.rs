@@ -1,11 +1,13 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use linchpin_domain::{ChainCode, FirmDraft, FirmName, Indicators, IndustryCode, RegionCode, Uscc};
+use linchpin_domain::{ChainCode, FirmDraft, FirmName, Indicators, IndustryCode, RegionCode, Role, Uscc};
 use linchpin_store::{TransactionTrait, firms};
 use tracing::instrument;
 
 use super::Errors;
+use crate::audit_log::{self, Change};
 use crate::error::{ApiError, UserError, UserErrorCode};
 use crate::events::{NetworkEvent, NetworkEventKind};
+use crate::guard::{self, require};
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
 use crate::types::firm::Firm;
@@ -79,10 +81,7 @@ pub struct UpdateFirmPayload {
 
 fn chains(errors: &mut Errors, list: &[String]) -> Option<Vec<ChainCode>> {
     if list.len() > 50 {
-        errors.0.push(UserError::general(
-            UserErrorCode::OutOfRange,
-            "a firm belongs to at most 50 chains",
-        ));
+        errors.0.push(UserError::general(UserErrorCode::OutOfRange, "a firm belongs to at most 50 chains"));
         return None;
     }
     let mut out: Vec<ChainCode> = Vec::new();
@@ -103,19 +102,9 @@ fn indicators(
     assets: Option<f64>,
 ) -> Option<Indicators> {
     let employees = errors.take("employees", Indicators::check_employees(employees));
-    let revenue = errors.take(
-        "revenue10kCny",
-        Indicators::check_amount("revenue10kCny", revenue),
-    );
-    let assets = errors.take(
-        "assets10kCny",
-        Indicators::check_amount("assets10kCny", assets),
-    );
-    Some(Indicators {
-        employees: employees?,
-        revenue_10k_cny: revenue?,
-        assets_10k_cny: assets?,
-    })
+    let revenue = errors.take("revenue10kCny", Indicators::check_amount("revenue10kCny", revenue));
+    let assets = errors.take("assets10kCny", Indicators::check_amount("assets10kCny", assets));
+    Some(Indicators { employees: employees?, revenue_10k_cny: revenue?, assets_10k_cny: assets? })
 }
 
 fn merge<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
@@ -130,61 +119,31 @@ fn merge<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
 #[derive(Default)]
 pub struct FirmMutations;
 
-/// Mutations of firms.
+/// Mutations of firms: ADMIN anywhere, a BUREAU within its jurisdiction; other roles get
+/// FORBIDDEN.
 #[Object]
 impl FirmMutations {
     /// Registers a firm. Fails with INVALID_USCC, INVALID_REGION, INVALID_INDUSTRY, OUT_OF_RANGE,
     /// INVALID_TEXT, INVALID_CHAIN or DUPLICATE (the USCC is taken).
     #[instrument(skip_all)]
-    async fn register_firm(
-        &self,
-        ctx: &Context<'_>,
-        input: RegisterFirmInput,
-    ) -> Result<RegisterFirmPayload> {
+    async fn register_firm(&self, ctx: &Context<'_>, input: RegisterFirmInput) -> Result<RegisterFirmPayload> {
+        let viewer = guard::viewer(ctx)?;
+        require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
         let state = ctx.data::<ApiState>()?;
         let mut errors = Errors::default();
         let uscc = errors.take("uscc", Uscc::parse(&input.uscc));
         let name = errors.take("name", FirmName::parse(&input.name));
         let region = errors.take("regionCode", RegionCode::parse(&input.region_code));
         let industry = errors.take("industryCode", IndustryCode::parse(&input.industry_code));
-        let indicators = indicators(
-            &mut errors,
-            input.employees,
-            input.revenue_10k_cny,
-            input.assets_10k_cny,
-        );
+        let indicators = indicators(&mut errors, input.employees, input.revenue_10k_cny, input.assets_10k_cny);
         let chains = chains(&mut errors, &input.chains);
-        let (
-            Some(uscc),
-            Some(name),
-            Some(region),
-            Some(industry),
-            Some(indicators),
-            Some(chains),
-            true,
-        ) = (
-            uscc,
-            name,
-            region,
-            industry,
-            indicators,
-            chains,
-            errors.0.is_empty(),
-        )
+        let (Some(uscc), Some(name), Some(region), Some(industry), Some(indicators), Some(chains), true) =
+            (uscc, name, region, industry, indicators, chains, errors.0.is_empty())
         else {
-            return Ok(RegisterFirmPayload {
-                firm: None,
-                user_errors: errors.0,
-            });
+            return Ok(RegisterFirmPayload { firm: None, user_errors: errors.0 });
         };
-        let draft = FirmDraft {
-            uscc,
-            name,
-            region,
-            industry,
-            indicators,
-            chains,
-        };
+        let draft = FirmDraft { uscc, name, region, industry, indicators, chains };
+        require(viewer.can_write_firm(&draft.region))?;
         let txn = state.store.db().begin().await.map_err(ApiError::from)?;
         let record = match firms::insert(&txn, &draft).await {
             Ok(r) => r,
@@ -193,55 +152,45 @@ impl FirmMutations {
                 if ue.code == UserErrorCode::Duplicate {
                     ue.field = vec!["input".into(), "uscc".into()];
                 }
-                return Ok(RegisterFirmPayload {
-                    firm: None,
-                    user_errors: vec![ue],
-                });
+                return Ok(RegisterFirmPayload { firm: None, user_errors: vec![ue] });
             }
         };
+        let change = Change {
+            action: "firm.register",
+            object_type: "firm",
+            object_id: ids::encode(Kind::Firm, record.id.0).0,
+            regions: vec![record.firm.region.as_str().to_owned()],
+            before: None::<&()>,
+            after: Some(&record),
+        };
+        audit_log::record(&txn, ctx, viewer, change).await?;
         txn.commit().await.map_err(ApiError::from)?;
         state
-            .announce(NetworkEvent::now(
-                NetworkEventKind::FirmRegistered,
-                Some(ids::encode(Kind::Firm, record.id.0)),
-            ))
+            .announce(NetworkEvent::now(NetworkEventKind::FirmRegistered, Some(ids::encode(Kind::Firm, record.id.0))))
             .await;
-        Ok(RegisterFirmPayload {
-            firm: Some(Firm(record)),
-            user_errors: vec![],
-        })
+        Ok(RegisterFirmPayload { firm: Some(Firm(record)), user_errors: vec![] })
     }
 
     /// Changes a firm's fields if `version` is still current. Fails with NOT_FOUND,
     /// VERSION_CONFLICT or the validation codes of `registerFirm`.
     #[instrument(skip_all)]
-    async fn update_firm(
-        &self,
-        ctx: &Context<'_>,
-        input: UpdateFirmInput,
-    ) -> Result<UpdateFirmPayload> {
+    async fn update_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload> {
+        let viewer = guard::viewer(ctx)?;
+        require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
         let state = ctx.data::<ApiState>()?;
         let mut errors = Errors::default();
         let Some(uscc) = errors.take("uscc", Uscc::parse(&input.uscc)) else {
-            return Ok(UpdateFirmPayload {
-                firm: None,
-                user_errors: errors.0,
-            });
+            return Ok(UpdateFirmPayload { firm: None, user_errors: errors.0 });
         };
-        let Some(current) = firms::find_by_uscc(state.store.db(), uscc.as_str())
-            .await
-            .map_err(ApiError::from)?
-        else {
+        let Some(current) = firms::find_by_uscc(state.store.db(), uscc.as_str()).await.map_err(ApiError::from)? else {
             let e = UserError {
                 field: vec!["input".into(), "uscc".into()],
                 message: format!("no firm with USCC {uscc} is registered"),
                 code: UserErrorCode::NotFound,
             };
-            return Ok(UpdateFirmPayload {
-                firm: None,
-                user_errors: vec![e],
-            });
+            return Ok(UpdateFirmPayload { firm: None, user_errors: vec![e] });
         };
+        require(viewer.can_write_firm(&current.firm.region))?;
         let old = &current.firm;
         let name = match &input.name {
             Some(n) => errors.take("name", FirmName::parse(n)),
@@ -265,47 +214,37 @@ impl FirmMutations {
             Some(list) => chains(&mut errors, list),
             None => Some(old.chains.clone()),
         };
-        let (Some(name), Some(region), Some(industry), Some(indicators), Some(chains), true) = (
-            name,
-            region,
-            industry,
-            indicators,
-            chains,
-            errors.0.is_empty(),
-        ) else {
-            return Ok(UpdateFirmPayload {
-                firm: None,
-                user_errors: errors.0,
-            });
+        let (Some(name), Some(region), Some(industry), Some(indicators), Some(chains), true) =
+            (name, region, industry, indicators, chains, errors.0.is_empty())
+        else {
+            return Ok(UpdateFirmPayload { firm: None, user_errors: errors.0 });
         };
-        let draft = FirmDraft {
-            uscc,
-            name,
-            region,
-            industry,
-            indicators,
-            chains,
-        };
+        let draft = FirmDraft { uscc, name, region, industry, indicators, chains };
+        require(viewer.can_write_firm(&draft.region))?;
         let txn = state.store.db().begin().await.map_err(ApiError::from)?;
         let record = match firms::update(&txn, current.id, input.version, &draft).await {
             Ok(r) => r,
             Err(e) => {
-                return Ok(UpdateFirmPayload {
-                    firm: None,
-                    user_errors: vec![UserError::from_store(e)?],
-                });
+                return Ok(UpdateFirmPayload { firm: None, user_errors: vec![UserError::from_store(e)?] });
             }
         };
+        let mut regions = vec![current.firm.region.as_str().to_owned()];
+        if record.firm.region != current.firm.region {
+            regions.push(record.firm.region.as_str().to_owned());
+        }
+        let change = Change {
+            action: "firm.update",
+            object_type: "firm",
+            object_id: ids::encode(Kind::Firm, record.id.0).0,
+            regions,
+            before: Some(&current),
+            after: Some(&record),
+        };
+        audit_log::record(&txn, ctx, viewer, change).await?;
         txn.commit().await.map_err(ApiError::from)?;
         state
-            .announce(NetworkEvent::now(
-                NetworkEventKind::FirmUpdated,
-                Some(ids::encode(Kind::Firm, record.id.0)),
-            ))
+            .announce(NetworkEvent::now(NetworkEventKind::FirmUpdated, Some(ids::encode(Kind::Firm, record.id.0))))
             .await;
-        Ok(UpdateFirmPayload {
-            firm: Some(Firm(record)),
-            user_errors: vec![],
-        })
+        Ok(UpdateFirmPayload { firm: Some(Firm(record)), user_errors: vec![] })
     }
 }

@@ -1,9 +1,11 @@
 //! Mutations. Each takes one `input` and returns a payload with the object and `userErrors`;
 //! expected failures (bad input, duplicates, stale versions) are user errors, and a failed
 //! mutation writes nothing.
+mod auth;
 mod firm;
 mod link;
 
+pub use auth::AuthMutations;
 pub use firm::FirmMutations;
 pub use link::LinkMutations;
 

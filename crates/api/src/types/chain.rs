@@ -14,10 +14,6 @@ pub struct Chain {
 
 impl From<ChainSummary> for Chain {
     fn from(c: ChainSummary) -> Self {
-        Self {
-            code: c.code.as_str().to_owned(),
-            name: c.name,
-            firm_count: c.firm_count,
-        }
+        Self { code: c.code.as_str().to_owned(), name: c.name, firm_count: c.firm_count }
     }
 }

@@ -5,6 +5,7 @@ use linchpin_store::links::{self, Side};
 
 use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
+use crate::guard;
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
 use crate::types::link::SupplyLink;
@@ -29,6 +30,12 @@ pub enum SizeClass {
 #[derive(Debug, Clone)]
 pub struct Firm(pub FirmRecord);
 
+impl Firm {
+    fn details(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        Ok(guard::viewer(ctx)?.can_see_firm_details(self.0.id, &self.0.firm.region))
+    }
+}
+
 /// A page of supply links.
 pub type SupplyLinkConnection = Connection<IdCursor, SupplyLink>;
 
@@ -39,12 +46,14 @@ async fn links_page(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<SupplyLinkConnection> {
+    let viewer = guard::viewer(ctx)?;
     let state = ctx.data::<ApiState>()?;
     let (limit, after) = page_args(first, after)?;
     let page = links::list_for_firm(
         state.store.db(),
         firm.id,
         side,
+        &viewer.link_scope(),
         after.map(linchpin_domain::LinkId),
         limit,
     )
@@ -81,21 +90,22 @@ impl Firm {
         self.0.firm.industry.as_str()
     }
 
-    /// Employees (从业人员), if known.
-    async fn employees(&self) -> Option<u32> {
-        self.0.firm.indicators.employees
+    /// Employees (从业人员), if known; null unless the viewer may see the firm's details (its
+    /// own account, bureaus and coordinators covering its region, admins).
+    async fn employees(&self, ctx: &Context<'_>) -> Result<Option<u32>> {
+        Ok(self.details(ctx)?.then_some(self.0.firm.indicators.employees).flatten())
     }
 
-    /// Annual revenue (营业收入) in 10,000 CNY, if known.
+    /// Annual revenue (营业收入) in 10,000 CNY, if known; null unless the viewer may see details.
     #[graphql(name = "revenue10kCny")]
-    async fn revenue_10k_cny(&self) -> Option<f64> {
-        self.0.firm.indicators.revenue_10k_cny
+    async fn revenue_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(self.details(ctx)?.then_some(self.0.firm.indicators.revenue_10k_cny).flatten())
     }
 
-    /// Total assets (资产总额) in 10,000 CNY, if known.
+    /// Total assets (资产总额) in 10,000 CNY, if known; null unless the viewer may see details.
     #[graphql(name = "assets10kCny")]
-    async fn assets_10k_cny(&self) -> Option<f64> {
-        self.0.firm.indicators.assets_10k_cny
+    async fn assets_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(self.details(ctx)?.then_some(self.0.firm.indicators.assets_10k_cny).flatten())
     }
 
     /// Size class derived from industry, employees, revenue and assets.
@@ -113,7 +123,8 @@ impl Firm {
         self.0.version
     }
 
-    /// Links on which this firm buys, ordered by link; `first` at most 100.
+    /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
+    /// most 100.
     async fn suppliers(
         &self,
         ctx: &Context<'_>,
@@ -123,7 +134,8 @@ impl Firm {
         links_page(ctx, &self.0, Side::Suppliers, first, after).await
     }
 
-    /// Links on which this firm sells, ordered by link; `first` at most 100.
+    /// Links on which this firm sells, ordered by link; only those the viewer may see; `first` at
+    /// most 100.
     async fn customers(
         &self,
         ctx: &Context<'_>,

@@ -35,12 +35,8 @@ pub struct SupplyLink(pub SupplyLinkRecord);
 
 async fn load_firm(ctx: &Context<'_>, id: i64) -> Result<Firm> {
     let loader = ctx.data::<DataLoader<FirmLoader>>()?;
-    let firm = loader
-        .load_one(id)
-        .await
-        .map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
-    firm.map(Firm)
-        .ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
+    let firm = loader.load_one(id).await.map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
+    firm.map(Firm).ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
 }
 
 /// A supply relationship: `supplier` sells `product` to `customer`, worth `annualValue10kCny` a year.

@@ -1,5 +1,7 @@
 //! GraphQL object types. Each wraps a domain record; none is a database entity.
+pub mod audit;
 pub mod chain;
 pub mod firm;
 pub mod link;
 pub mod node;
+pub mod viewer;

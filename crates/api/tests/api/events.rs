@@ -10,10 +10,7 @@ async fn buses() -> Vec<Arc<dyn EventBus>> {
     match std::env::var("LINCHPIN_TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => out.push(Arc::new(RedisBus::connect(&url).await.unwrap())),
         _ => {
-            assert!(
-                std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(),
-                "CI requires LINCHPIN_TEST_REDIS_URL"
-            );
+            assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_REDIS_URL");
             eprintln!("LINCHPIN_TEST_REDIS_URL is not set: skipping the Redis run of this test");
         }
     }
@@ -50,10 +47,7 @@ async fn subscribers_receive_events_published_after_they_subscribed() {
 #[tokio::test]
 async fn two_redis_connections_share_events_like_two_replicas() {
     let Ok(url) = std::env::var("LINCHPIN_TEST_REDIS_URL") else {
-        assert!(
-            std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(),
-            "CI requires LINCHPIN_TEST_REDIS_URL"
-        );
+        assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_REDIS_URL");
         eprintln!("LINCHPIN_TEST_REDIS_URL is not set: skipping");
         return;
     };
@@ -62,10 +56,7 @@ async fn two_redis_connections_share_events_like_two_replicas() {
     let mut sub = two.subscribe();
     let event = NetworkEvent::now(
         NetworkEventKind::LinkDeclared,
-        Some(async_graphql::ID(format!(
-            "replica-{}",
-            rand::random::<u64>()
-        ))),
+        Some(async_graphql::ID(format!("replica-{}", rand::random::<u64>()))),
     );
     one.publish(event.clone()).await.unwrap();
     let got = tokio::time::timeout(Duration::from_secs(5), async {

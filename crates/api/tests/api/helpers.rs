@@ -1,36 +1,59 @@
-use std::sync::Arc;
-
 use async_graphql::{Request, Variables};
-use linchpin_api::{ApiSchema, ApiState, InProcessBus, Limits, build_schema};
-use linchpin_store::Store;
+use linchpin_api::{ApiSchema, ApiState, Limits, build_schema};
+use linchpin_domain::{Binding, Jurisdiction, Role, Username, Viewer};
+use linchpin_store::{Store, accounts};
 use serde_json::Value;
 
-/// A schema over a fresh, migrated database.
+/// A schema over a fresh, migrated database, with an ADMIN account to act as by default.
 pub struct TestApi {
     pub schema: ApiSchema,
     pub store: Store,
     pub backend: &'static str,
+    pub admin: Viewer,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl TestApi {
-    /// Runs a query and returns the whole response as JSON (`data` and `errors`).
+    /// Runs a query as the admin and returns the whole response as JSON (`data` and `errors`).
     pub async fn run(&self, query: &str, vars: Value) -> Value {
-        let resp = self
-            .schema
-            .execute(Request::new(query).variables(Variables::from_json(vars)))
-            .await;
+        self.run_as(Some(&self.admin), query, vars).await
+    }
+
+    /// Runs a query as `viewer` (anonymous when `None`).
+    pub async fn run_as(&self, viewer: Option<&Viewer>, query: &str, vars: Value) -> Value {
+        let mut req = Request::new(query).variables(Variables::from_json(vars));
+        if let Some(v) = viewer {
+            req = req.data(v.clone());
+        }
+        let resp = self.schema.execute(req).await;
         serde_json::to_value(&resp).unwrap()
+    }
+
+    /// Creates an account with a token and returns the viewer it signs in as.
+    pub async fn account(&self, name: &str, role: Role, jurisdiction: Option<&str>, firm_uscc: Option<&str>) -> Viewer {
+        let firm = match firm_uscc {
+            Some(u) => Some(linchpin_store::firms::find_by_uscc(self.store.db(), u).await.unwrap().unwrap().id),
+            None => None,
+        };
+        let binding = Binding::new(role, jurisdiction.map(|j| Jurisdiction::parse(j).unwrap()), firm).unwrap();
+        let account = accounts::create(self.store.db(), &Username::parse(name).unwrap(), &binding, None).await.unwrap();
+        let (token, hash) = linchpin_api::auth::new_token();
+        accounts::issue_token(
+            self.store.db(),
+            account.id,
+            &hash,
+            "test",
+            chrono::Utc::now() + chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+        linchpin_api::auth::authenticate(&self.store, &format!("Bearer {token}")).await.unwrap().unwrap()
     }
 
     /// Runs a query that must succeed and returns `data`.
     pub async fn data(&self, query: &str, vars: Value) -> Value {
         let v = self.run(query, vars).await;
-        assert!(
-            v.get("errors").is_none(),
-            "[{}] unexpected errors: {v}",
-            self.backend
-        );
+        assert!(v.get("errors").is_none(), "[{}] unexpected errors: {v}", self.backend);
         v["data"].clone()
     }
 }
@@ -38,16 +61,17 @@ impl TestApi {
 async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApi {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
-    let state = ApiState {
-        store: store.clone(),
-        events: Arc::new(InProcessBus::default()),
+    let state = ApiState::new(store.clone());
+    let placeholder = Viewer {
+        account_id: 0,
+        username: Username::parse("nobody").unwrap(),
+        binding: Binding::new(Role::Admin, None, None).unwrap(),
+        token_id: 0,
     };
-    TestApi {
-        schema: build_schema(state, Limits::default()),
-        store,
-        backend,
-        _dir: dir,
-    }
+    let mut api =
+        TestApi { schema: build_schema(state, Limits::default()), store, backend, admin: placeholder, _dir: dir };
+    api.admin = api.account("admin", Role::Admin, None, None).await;
+    api
 }
 
 /// One fresh API per available backend: SQLite always; PostgreSQL when
@@ -59,14 +83,10 @@ pub async fn backends() -> Vec<TestApi> {
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let name = format!("linchpin_test_{}", rand::random::<u64>());
-            let url = linchpin_store::create_postgres_database(&admin, &name)
-                .await
-                .unwrap();
+            let url = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
             out.push(api_on(&url, "postgres", None).await);
         }
-        _ => eprintln!(
-            "LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
-        ),
+        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
     }
     out
 }
@@ -95,10 +115,6 @@ pub async fn register(api: &TestApi, body: &str, name: &str, region: &str) -> St
                 "employees": 50, "revenue10kCny": 1000.0, "chains": ["NEV"]}}),
         )
         .await;
-    assert_eq!(
-        d["registerFirm"]["userErrors"],
-        serde_json::json!([]),
-        "{d}"
-    );
+    assert_eq!(d["registerFirm"]["userErrors"], serde_json::json!([]), "{d}");
     u
 }

@@ -56,32 +56,18 @@ fn good_files(dir: &Path) -> (PathBuf, PathBuf) {
         uscc(1),
         uscc(2)
     );
-    (
-        write(dir, "firms.csv", &firms),
-        write(dir, "links.csv", &links),
-    )
+    (write(dir, "firms.csv", &firms), write(dir, "links.csv", &links))
 }
 
 fn databases(dir: &Path) -> Vec<String> {
-    let mut out = vec![format!(
-        "sqlite://{}?mode=rwc",
-        dir.join("cli.db").display()
-    )];
+    let mut out = vec![format!("sqlite://{}?mode=rwc", dir.join("cli.db").display())];
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let rt = tokio::runtime::Runtime::new().unwrap();
-            let name = format!(
-                "linchpin_cli_{}",
-                std::process::id() as u64 * 1000 + rand_suffix()
-            );
-            out.push(
-                rt.block_on(linchpin_store::create_postgres_database(&admin, &name))
-                    .unwrap(),
-            );
+            let name = format!("linchpin_cli_{}", std::process::id() as u64 * 1000 + rand_suffix());
+            out.push(rt.block_on(linchpin_store::create_postgres_database(&admin, &name)).unwrap());
         }
-        _ => eprintln!(
-            "LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"
-        ),
+        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
     }
     out
 }
@@ -90,11 +76,7 @@ fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
-        + std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos() as u64
-            % 997
+        + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64 % 997
 }
 
 #[test]
@@ -102,43 +84,25 @@ fn importing_the_same_files_twice_changes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let (firms, links) = good_files(dir.path());
     for db in databases(dir.path()) {
-        let args = [
-            "import",
-            "--firms",
-            firms.to_str().unwrap(),
-            "--links",
-            links.to_str().unwrap(),
-        ];
+        let args = ["import", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()];
         let first = linchpin(&db, &args);
         assert_eq!(first.code, 0, "{}", first.stderr);
         assert!(
-            first.stdout.contains(
-                "firms 3 created, 0 updated, 0 unchanged; links 3 created, 0 updated, 0 unchanged"
-            ),
+            first.stdout.contains("firms 3 created, 0 updated, 0 unchanged; links 3 created, 0 updated, 0 unchanged"),
             "{}",
             first.stdout
         );
         let second = linchpin(&db, &args);
         assert!(
-            second.stdout.contains(
-                "firms 0 created, 0 updated, 3 unchanged; links 0 created, 0 updated, 3 unchanged"
-            ),
+            second.stdout.contains("firms 0 created, 0 updated, 3 unchanged; links 0 created, 0 updated, 3 unchanged"),
             "{}",
             second.stdout
         );
         // a changed value updates just that row
-        let changed = std::fs::read_to_string(&links)
-            .unwrap()
-            .replace(",50.5,", ",60,");
+        let changed = std::fs::read_to_string(&links).unwrap().replace(",50.5,", ",60,");
         let links2 = write(dir.path(), "links2.csv", &changed);
         let third = linchpin(&db, &["import", "--links", links2.to_str().unwrap()]);
-        assert!(
-            third
-                .stdout
-                .contains("links 0 created, 1 updated, 2 unchanged"),
-            "{}",
-            third.stdout
-        );
+        assert!(third.stdout.contains("links 0 created, 1 updated, 2 unchanged"), "{}", third.stdout);
     }
 }
 
@@ -169,16 +133,7 @@ fn any_bad_row_is_reported_with_its_line_and_nothing_is_written() {
         ),
     );
     for db in databases(dir.path()) {
-        let out = linchpin(
-            &db,
-            &[
-                "import",
-                "--firms",
-                firms.to_str().unwrap(),
-                "--links",
-                links.to_str().unwrap(),
-            ],
-        );
+        let out = linchpin(&db, &["import", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()]);
         assert_eq!(out.code, 2, "{}", out.stderr);
         for expected in [
             "firms line 3, column uscc",
@@ -195,18 +150,10 @@ fn any_bad_row_is_reported_with_its_line_and_nothing_is_written() {
             "links line 4, column essential",
             "nothing was written",
         ] {
-            assert!(
-                out.stderr.contains(expected),
-                "missing `{expected}` in:\n{}",
-                out.stderr
-            );
+            assert!(out.stderr.contains(expected), "missing `{expected}` in:\n{}", out.stderr);
         }
         // Nothing was written: the one good firm is created by a later import.
-        let ok = write(
-            dir.path(),
-            "ok.csv",
-            &format!("{FIRMS_HEADER}{},好公司,330106,C36,10,10,NEV\n", uscc(4)),
-        );
+        let ok = write(dir.path(), "ok.csv", &format!("{FIRMS_HEADER}{},好公司,330106,C36,10,10,NEV\n", uscc(4)));
         let later = linchpin(&db, &["import", "--firms", ok.to_str().unwrap()]);
         assert!(later.stdout.contains("firms 1 created"), "{}", later.stdout);
     }
@@ -219,36 +166,19 @@ fn a_link_to_an_unknown_firm_rejects_the_import_unless_skipping() {
     let links = write(
         dir.path(),
         "l.csv",
-        &format!(
-            "{LINKS_HEADER}{},{},x,1,true\n{},{},y,1,true\n",
-            uscc(1),
-            uscc(3),
-            uscc(1),
-            uscc(42)
-        ),
+        &format!("{LINKS_HEADER}{},{},x,1,true\n{},{},y,1,true\n", uscc(1), uscc(3), uscc(1), uscc(42)),
     );
     for db in databases(dir.path()) {
-        let args = [
-            "import",
-            "--firms",
-            firms.to_str().unwrap(),
-            "--links",
-            links.to_str().unwrap(),
-        ];
+        let args = ["import", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()];
         let strict = linchpin(&db, &args);
         assert_eq!(strict.code, 2);
-        assert!(
-            strict.stderr.contains("links line 3") && strict.stderr.contains("NOT_FOUND"),
-            "{}",
-            strict.stderr
-        );
+        assert!(strict.stderr.contains("links line 3") && strict.stderr.contains("NOT_FOUND"), "{}", strict.stderr);
         let mut lenient_args = args.to_vec();
         lenient_args.push("--skip-invalid");
         let lenient = linchpin(&db, &lenient_args);
         assert_eq!(lenient.code, 0, "{}", lenient.stderr);
         assert!(
-            lenient.stdout.contains("firms 3 created")
-                && lenient.stdout.contains("links 1 created"),
+            lenient.stdout.contains("firms 3 created") && lenient.stdout.contains("links 1 created"),
             "{}",
             lenient.stdout
         );
@@ -265,11 +195,7 @@ fn a_wrong_header_is_refused_before_any_row() {
         &["import", "--firms", f.to_str().unwrap()],
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("unknown column `region`"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("unknown column `region`"), "{}", out.stderr);
 }
 
 #[test]
@@ -278,17 +204,8 @@ fn xlsx_files_import_like_csv() {
     let path = dir.path().join("firms.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in [
-        "uscc",
-        "name",
-        "region_code",
-        "industry_code",
-        "employees",
-        "revenue_10k_cny",
-        "chains",
-    ]
-    .iter()
-    .enumerate()
+    for (c, h) in
+        ["uscc", "name", "region_code", "industry_code", "employees", "revenue_10k_cny", "chains"].iter().enumerate()
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -304,36 +221,16 @@ fn xlsx_files_import_like_csv() {
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
     let out = linchpin(&db, &["import", "--firms", path.to_str().unwrap()]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("firms line 3, column uscc"),
-        "{}",
-        out.stderr
-    );
-    let out = linchpin(
-        &db,
-        &[
-            "import",
-            "--skip-invalid",
-            "--firms",
-            path.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.stdout.contains("firms 1 created"),
-        "{} {}",
-        out.stdout,
-        out.stderr
-    );
+    assert!(out.stderr.contains("firms line 3, column uscc"), "{}", out.stderr);
+    let out = linchpin(&db, &["import", "--skip-invalid", "--firms", path.to_str().unwrap()]);
+    assert!(out.stdout.contains("firms 1 created"), "{} {}", out.stdout, out.stderr);
 }
 
 #[test]
 fn the_schema_command_prints_the_committed_schema() {
     let out = linchpin("sqlite::memory:", &["schema"]);
-    let committed = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../schema/schema.graphql"
-    ))
-    .unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/schema.graphql")).unwrap();
     assert_eq!(out.stdout, committed);
 }
 
@@ -342,30 +239,13 @@ fn generated_networks_import_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let out = linchpin(
         "sqlite::memory:",
-        &[
-            "gen-network",
-            "--firms",
-            "300",
-            "--seed",
-            "3",
-            "--out",
-            dir.path().to_str().unwrap(),
-        ],
+        &["gen-network", "--firms", "300", "--seed", "3", "--out", dir.path().to_str().unwrap()],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
     let f = dir.path().join("firms.csv");
     let l = dir.path().join("links.csv");
-    let imp = linchpin(
-        &db,
-        &[
-            "import",
-            "--firms",
-            f.to_str().unwrap(),
-            "--links",
-            l.to_str().unwrap(),
-        ],
-    );
+    let imp = linchpin(&db, &["import", "--firms", f.to_str().unwrap(), "--links", l.to_str().unwrap()]);
     assert_eq!(imp.code, 0, "{}", imp.stderr);
     assert!(imp.stdout.contains("firms 300 created"), "{}", imp.stdout);
     assert!(imp.stdout.contains("0 bad row(s)"));
@@ -374,12 +254,9 @@ fn generated_networks_import_cleanly() {
 #[test]
 fn malformed_rows_are_reported_with_their_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = format!(
-        "{FIRMS_HEADER}{},多一列,330106,C36,10,10,NEV,extra\n{},少一列,330106\n",
-        uscc(11),
-        uscc(12)
-    )
-    .into_bytes();
+    let mut text =
+        format!("{FIRMS_HEADER}{},多一列,330106,C36,10,10,NEV,extra\n{},少一列,330106\n", uscc(11), uscc(12))
+            .into_bytes();
     text.extend_from_slice(format!("{},", uscc(13)).as_bytes());
     text.extend_from_slice(&[0xff, 0xfe]);
     text.extend_from_slice(b",330106,C36,10,10,NEV\n");
@@ -390,21 +267,7 @@ fn malformed_rows_are_reported_with_their_lines() {
         &["import", "--firms", f.to_str().unwrap()],
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("firms line 2: row has 8 fields; the header has 7"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("firms line 3: row has 3 fields; the header has 7"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("firms line 4: row is not valid UTF-8"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("firms line 2: row has 8 fields; the header has 7"), "{}", out.stderr);
+    assert!(out.stderr.contains("firms line 3: row has 3 fields; the header has 7"), "{}", out.stderr);
+    assert!(out.stderr.contains("firms line 4: row is not valid UTF-8"), "{}", out.stderr);
 }

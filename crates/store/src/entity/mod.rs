@@ -1,6 +1,9 @@
 //! sea-orm entities: the shape of the tables, nothing more. They never leave this crate's
 //! repositories; callers get domain types.
 
+pub mod account;
+pub mod api_token;
+pub mod audit_event;
 pub mod chain;
 pub mod firm;
 pub mod firm_chain;

@@ -22,6 +22,8 @@ pub struct Model {
     pub status: String,
     /// Optimistic-concurrency version.
     pub version: i32,
+    /// The end that declared the link (null: imported or declared by an operator).
+    pub declared_by_firm_id: Option<i64>,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

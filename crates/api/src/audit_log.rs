@@ -1,0 +1,50 @@
+//! Writes audit events from resolvers, inside the mutation's transaction.
+use async_graphql::Context;
+use linchpin_domain::Viewer;
+use linchpin_store::ConnectionTrait;
+use linchpin_store::audit::{self, NewAuditEvent};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::guard::request_id;
+
+/// What changed, for one event.
+pub(crate) struct Change<'a, B: Serialize, A: Serialize> {
+    /// e.g. `firm.register`.
+    pub action: &'static str,
+    /// e.g. `firm`.
+    pub object_type: &'static str,
+    /// Object id.
+    pub object_id: String,
+    /// Regions the object concerns.
+    pub regions: Vec<String>,
+    /// Summary before (none for creations).
+    pub before: Option<&'a B>,
+    /// Summary after (none for removals).
+    pub after: Option<&'a A>,
+}
+
+fn summary<T: Serialize>(v: Option<&T>) -> Result<Option<String>, ApiError> {
+    v.map(serde_json::to_string).transpose().map_err(|e| ApiError::internal(&e))
+}
+
+/// Appends the event for `change` made by `viewer` in this request.
+pub(crate) async fn record<B: Serialize, A: Serialize>(
+    conn: &impl ConnectionTrait,
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    change: Change<'_, B, A>,
+) -> Result<(), ApiError> {
+    let event = NewAuditEvent {
+        account_id: Some(viewer.account_id),
+        actor: viewer.username.as_str().to_owned(),
+        action: change.action,
+        object_type: change.object_type,
+        object_id: change.object_id,
+        regions: change.regions,
+        before: summary(change.before)?,
+        after: summary(change.after)?,
+        request_id: request_id(ctx),
+    };
+    audit::append(conn, event).await.map_err(ApiError::from)
+}

@@ -1,0 +1,24 @@
+//! The authorization entry points every resolver goes through.
+use async_graphql::Context;
+use linchpin_domain::Viewer;
+
+use crate::error::ApiError;
+
+/// The id of the HTTP request, carried into audit events.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The signed-in caller, or UNAUTHENTICATED.
+pub fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, ApiError> {
+    ctx.data_opt::<Viewer>().ok_or(ApiError::Unauthenticated)
+}
+
+/// The request id, or `-` outside HTTP (tests through `schema.execute`).
+pub fn request_id(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<RequestId>().map_or_else(|| "-".to_owned(), |r| r.0.clone())
+}
+
+/// Refuses unless `allowed`.
+pub fn require(allowed: bool) -> Result<(), ApiError> {
+    if allowed { Ok(()) } else { Err(ApiError::Forbidden) }
+}
