@@ -17,6 +17,7 @@ pub mod limits;
 mod loaders;
 mod mutations;
 mod query;
+pub mod rules;
 mod schema;
 mod subscription;
 mod types;

@@ -56,3 +56,52 @@ async fn every_error_carries_a_code() {
         assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{v}");
     }
 }
+
+/// Root fields of each operation type in the SDL.
+fn root_fields(sdl: &str, type_name: &str) -> Vec<String> {
+    let start = sdl.find(&format!("type {type_name} {{")).unwrap_or_else(|| panic!("no type {type_name}"));
+    let body = &sdl[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
+    let mut fields = Vec::new();
+    let mut in_doc = false;
+    for line in body.lines().map(str::trim) {
+        if line.starts_with("\"\"\"") {
+            // a one-line doc opens and closes on the same line
+            if !(line.len() > 3 && line.ends_with("\"\"\"")) {
+                in_doc = !in_doc;
+            }
+            continue;
+        }
+        if in_doc || line.is_empty() {
+            continue;
+        }
+        let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() {
+            fields.push(name);
+        }
+    }
+    fields
+}
+
+#[test]
+fn every_root_field_has_an_authorization_rule_and_is_documented() {
+    let sdl = linchpin_api::sdl();
+    let security = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/security.md")).unwrap();
+    let mut seen = Vec::new();
+    for kind in ["Query", "Mutation", "Subscription"] {
+        for field in root_fields(&sdl, kind) {
+            let rule = linchpin_api::rules::ROOT_FIELD_RULES.iter().find(|(k, f, _)| *k == kind && *f == field);
+            assert!(rule.is_some(), "{kind}.{field} has no authorization rule in rules.rs");
+            assert!(
+                security.contains(&format!("`{field}`")),
+                "docs/security.md does not state the rule of {kind}.{field}"
+            );
+            seen.push((kind, field));
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        linchpin_api::rules::ROOT_FIELD_RULES.len(),
+        "rules.rs names a field the schema does not have"
+    );
+}
