@@ -4,6 +4,10 @@
 //! so the server can apply every firm and link change incrementally. The analyses (ESRI,
 //! dominators, sole essential suppliers, reach) build on it. Pure: no IO.
 
+mod csr;
+mod esri;
 mod network;
 
+pub use csr::{AnalysisGraph, EdgeSpec, Node, NodeSpec};
+pub use esri::{Esri, EsriParams, EsriScore, ScenarioOutcome, esri_reference, esri_reference_score};
 pub use network::{FirmNode, GraphError, LinkEdge, SupplyNetwork};

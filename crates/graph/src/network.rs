@@ -22,6 +22,12 @@ pub enum GraphError {
     /// A link with the same supplier, customer and product (or the same id) exists.
     #[error("link {0:?} duplicates an existing link")]
     DuplicateLink(LinkId),
+    /// An edge handed to an analysis is malformed.
+    #[error("bad edge: {0}")]
+    BadEdge(String),
+    /// A scenario names a node outside the graph or a capacity outside [0, 1].
+    #[error("bad scenario: {0}")]
+    BadScenario(String),
 }
 
 /// What the analyses need to know about a firm.
