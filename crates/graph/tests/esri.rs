@@ -1,6 +1,6 @@
 //! ESRI against the worked cases of DESIGN.md, against the plain reference on random graphs with
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! cycles, and against properties the index must have.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use linchpin_domain::{Essentiality, SizeClass};
 use linchpin_graph::{AnalysisGraph, EdgeSpec, Esri, EsriParams, NodeSpec, esri_reference_score};
 use proptest::prelude::*;
