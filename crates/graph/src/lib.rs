@@ -5,9 +5,11 @@
 //! dominators, sole essential suppliers, reach) build on it. Pure: no IO.
 
 mod csr;
+mod dominators;
 mod esri;
 mod network;
 
 pub use csr::{AnalysisGraph, EdgeSpec, Node, NodeSpec};
+pub use dominators::{Dominators, dominators};
 pub use esri::{Esri, EsriParams, EsriScore, ScenarioOutcome, esri_reference, esri_reference_score};
 pub use network::{FirmNode, GraphError, LinkEdge, SupplyNetwork};
