@@ -43,6 +43,7 @@ pub struct EdgeSpec {
 pub struct AnalysisGraph {
     pub(crate) industry: Vec<u32>,
     pub(crate) industries: usize,
+    pub(crate) industry_names: Vec<String>,
     pub(crate) size: Vec<SizeClass>,
     pub(crate) employees: Vec<u32>,
     pub(crate) out_start: Vec<usize>,
@@ -120,9 +121,14 @@ impl AnalysisGraph {
             out_strength[s] += e.value;
             in_strength[c] += e.value;
         }
+        let mut industry_names = vec![String::new(); names.len()];
+        for (name, id) in &names {
+            industry_names[*id as usize] = (*name).to_owned();
+        }
         Ok(Self {
             industry,
             industries: names.len(),
+            industry_names,
             size: nodes.iter().map(|s| s.size).collect(),
             employees: nodes.iter().map(|s| s.employees).collect(),
             out_start,
@@ -173,6 +179,11 @@ impl AnalysisGraph {
     pub fn suppliers(&self, v: Node) -> impl Iterator<Item = (Node, f64, Essentiality)> + '_ {
         let r = self.in_start[v as usize]..self.in_start[v as usize + 1];
         r.map(move |e| (self.in_from[e], self.in_w[e], self.in_ess[e]))
+    }
+
+    /// Name of an industry index.
+    pub fn industry_name(&self, k: u32) -> &str {
+        self.industry_names.get(k as usize).map_or("", String::as_str)
     }
 
     /// Industry index of a node.

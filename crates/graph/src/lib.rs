@@ -4,12 +4,16 @@
 //! so the server can apply every firm and link change incrementally. The analyses (ESRI,
 //! dominators, sole essential suppliers, reach) build on it. Pure: no IO.
 
+mod assess;
 mod csr;
 mod dominators;
 mod esri;
 mod network;
+mod reach;
 
+pub use assess::{Assessment, Lang, Reason, SoleSupply, Thresholds, assess, sole_essential_suppliers};
 pub use csr::{AnalysisGraph, EdgeSpec, Node, NodeSpec};
 pub use dominators::{Dominators, dominators};
 pub use esri::{Esri, EsriParams, EsriScore, ScenarioOutcome, esri_reference, esri_reference_score};
 pub use network::{FirmNode, GraphError, LinkEdge, SupplyNetwork};
+pub use reach::{Reach, components, downstream_reach};
