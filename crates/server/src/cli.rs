@@ -45,6 +45,11 @@ pub enum Command {
     /// Manage accounts directly on the database (bootstrap the first admin).
     #[command(subcommand)]
     Account(crate::accounts::AccountCommand),
+    /// Key-node analysis of firms.csv and links.csv, offline: one row per firm.
+    Analyze(crate::analyze::AnalyzeArgs),
+    /// Benchmarks (figures for docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 /// Arguments of `import`.
@@ -115,6 +120,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import_files(args).await,
         Command::GenNetwork(args) => gen_network(args),
         Command::Account(cmd) => crate::accounts::run(cmd).await,
+        Command::Analyze(args) => tokio::task::spawn_blocking(move || crate::analyze::run(args)).await?,
+        Command::Bench(cmd) => tokio::task::spawn_blocking(move || crate::bench::run(cmd)).await?,
     }
 }
 

@@ -73,8 +73,13 @@ fn pareto(rng: &mut StdRng, x_min: f64, alpha: f64) -> f64 {
     x_min * u.powf(-1.0 / (alpha - 1.0))
 }
 
-/// Generates a network of `n` firms (at least 8) from `seed`.
+/// Generates a network of `n` firms (at least 8) from `seed`, with a mean out-degree of about 8.
 pub fn generate(n: usize, seed: u64) -> Network {
+    generate_with_degree(n, seed, 8.0)
+}
+
+/// Generates a network whose suppliers have a mean out-degree of about `mean_degree`.
+pub fn generate_with_degree(n: usize, seed: u64, mean_degree: f64) -> Network {
     let mut rng = StdRng::seed_from_u64(seed);
     let n = n.max(8);
     let mut net = Network::default();
@@ -138,8 +143,9 @@ pub fn generate(n: usize, seed: u64) -> Network {
         if tier == 3 {
             continue;
         }
-        // x_min 2.85 gives a mean near 8 for exponent 2.3 after flooring, capping and dropping repeats.
-        let degree = (pareto(&mut rng, 2.85, 2.3).floor() as usize).clamp(1, 128);
+        // x_min 2.85 gives a mean near 8 for exponent 2.3 after flooring, capping and dropping
+        // repeats; other means scale it.
+        let degree = (pareto(&mut rng, 2.85 * mean_degree / 8.0, 2.3).floor() as usize).clamp(1, 128);
         for _ in 0..degree {
             let backwards = tier > 0 && rng.random_bool(0.01);
             let target_tier = if backwards {

@@ -6,7 +6,9 @@
 //! realistic synthetic networks for the demo and benchmarks.
 
 pub mod accounts;
+pub mod analyze;
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod generate;

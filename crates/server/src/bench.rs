@@ -1,0 +1,118 @@
+//! `linchpin bench analyze`: times every analysis on a generated network, for
+//! `docs/benchmarks.md`. Timings are printed, never asserted.
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use linchpin_graph::{AnalysisGraph, EdgeSpec, NodeSpec};
+
+use crate::analyze::{AnalysisOptions, Timings, node_spec, run_analyses};
+use crate::generate;
+
+/// `linchpin bench ...`
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Generate a network in memory and time the key-node analysis on it.
+    Analyze {
+        /// Number of firms.
+        #[arg(long, default_value_t = 100_000)]
+        firms: u64,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Mean out-degree of suppliers.
+        #[arg(long, default_value_t = 8.0)]
+        mean_degree: f64,
+        /// Skip ESRI (to time the structural analyses alone on very large networks).
+        #[arg(long)]
+        skip_esri: bool,
+        /// Parameters.
+        #[command(flatten)]
+        options: AnalysisOptions,
+    },
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Runs a benchmark.
+pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+    let BenchCommand::Analyze { firms, seed, mean_degree, skip_esri, options } = cmd;
+    let mut out = std::io::stdout();
+    let start = Instant::now();
+    let net = generate::generate_with_degree(firms as usize, seed, mean_degree);
+    let generated = start.elapsed().as_secs_f64();
+    let index: std::collections::HashMap<&str, u32> =
+        net.firms.iter().enumerate().map(|(i, f)| (f.uscc.as_str(), i as u32)).collect();
+    let nodes: Vec<NodeSpec> = net.firms.iter().map(node_spec).collect();
+    let edges: Vec<EdgeSpec> = net
+        .links
+        .iter()
+        .filter_map(|l| {
+            Some(EdgeSpec {
+                supplier: *index.get(l.supplier().as_str())?,
+                customer: *index.get(l.customer().as_str())?,
+                value: l.annual_value.get(),
+                essentiality: l.essentiality,
+            })
+        })
+        .collect();
+    let rss_before = peak_rss_mib();
+    let mut t = Timings::default();
+    let start = Instant::now();
+    let g = AnalysisGraph::new(&nodes, &edges)?;
+    t.build = start.elapsed().as_secs_f64();
+    drop((nodes, edges));
+    writeln!(
+        out,
+        "network: {} firms, {} links (generated in {generated:.1} s, graph built in {:.2} s)",
+        g.node_count(),
+        g.edge_count(),
+        t.build
+    )?;
+    if skip_esri {
+        let s = Instant::now();
+        let dom = linchpin_graph::dominators(&g);
+        t.dominators = s.elapsed().as_secs_f64();
+        let s = Instant::now();
+        let sole = linchpin_graph::sole_essential_suppliers(&g, options.sole_share);
+        t.sole = s.elapsed().as_secs_f64();
+        let s = Instant::now();
+        let reach = linchpin_graph::downstream_reach(&g, options.exact_reach_limit);
+        t.reach = s.elapsed().as_secs_f64();
+        writeln!(
+            out,
+            "dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s ({}); structural total {:.2} s",
+            t.dominators,
+            t.sole,
+            t.reach,
+            if reach.exact { "exact" } else { "HyperLogLog" },
+            t.dominators + t.sole + t.reach
+        )?;
+        drop((dom, sole, reach));
+    } else {
+        let result = run_analyses(&g, &options, &mut t);
+        let candidates = result.iter().filter(|a| a.key_node).count();
+        writeln!(
+            out,
+            "esri {:.1} s on {} threads (tol {}), dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s; {candidates} key-node candidates",
+            t.esri,
+            options.threads(),
+            options.tol,
+            t.dominators,
+            t.sole,
+            t.reach
+        )?;
+    }
+    if let (Some(before), Some(after)) = (rss_before, peak_rss_mib()) {
+        writeln!(
+            out,
+            "peak memory: {after:.0} MiB (of which {before:.0} MiB before the analysis graph was built: the generator's data)"
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
