@@ -30,6 +30,18 @@ pub enum BenchCommand {
         #[command(flatten)]
         options: AnalysisOptions,
     },
+    /// Time the structural analyses (dominators, sole suppliers, reach) on interchange files.
+    Structure {
+        /// firms file.
+        #[arg(long)]
+        firms: std::path::PathBuf,
+        /// links file.
+        #[arg(long)]
+        links: std::path::PathBuf,
+        /// Largest number of components for exact reach.
+        #[arg(long, default_value_t = 30_000)]
+        exact_reach_limit: usize,
+    },
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -39,10 +51,73 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+fn structural(
+    g: &AnalysisGraph,
+    sole_share: f64,
+    exact_reach_limit: usize,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let s = Instant::now();
+    let dom = linchpin_graph::dominators(g);
+    let t_dom = s.elapsed().as_secs_f64();
+    let s = Instant::now();
+    let sole = linchpin_graph::sole_essential_suppliers(g, sole_share);
+    let t_sole = s.elapsed().as_secs_f64();
+    let s = Instant::now();
+    let reach = linchpin_graph::downstream_reach(g, exact_reach_limit);
+    let t_reach = s.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "dominators {t_dom:.2} s, sole essential suppliers {t_sole:.2} s, reach {t_reach:.2} s ({}); structural total {:.2} s",
+        if reach.exact { "exact" } else { "HyperLogLog" },
+        t_dom + t_sole + t_reach
+    )?;
+    drop((dom, sole, reach));
+    Ok(())
+}
+
 /// Runs a benchmark.
 pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Analyze { firms, seed, mean_degree, skip_esri, options } = cmd;
     let mut out = std::io::stdout();
+    let (firms, seed, mean_degree, skip_esri, options) = match cmd {
+        BenchCommand::Analyze { firms, seed, mean_degree, skip_esri, options } => {
+            (firms, seed, mean_degree, skip_esri, options)
+        }
+        BenchCommand::Structure { firms, links, exact_reach_limit } => {
+            let ft = crate::interchange::read_table(
+                &firms,
+                &crate::interchange::FIRM_COLUMNS,
+                &crate::interchange::FIRM_OPTIONAL,
+            )?;
+            let lt = crate::interchange::read_table(&links, &crate::interchange::LINK_COLUMNS, &[])?;
+            let (f, bad_f) = crate::interchange::parse_firms(&ft);
+            let (l, bad_l) = crate::interchange::parse_links(&lt);
+            if !bad_f.is_empty() || !bad_l.is_empty() {
+                anyhow::bail!(
+                    "the files have {} bad rows; check them with `linchpin analyze`",
+                    bad_f.len() + bad_l.len()
+                );
+            }
+            let index: std::collections::HashMap<&str, u32> =
+                f.iter().enumerate().map(|(i, r)| (r.firm.uscc.as_str(), i as u32)).collect();
+            let nodes: Vec<NodeSpec> = f.iter().map(|r| node_spec(&r.firm)).collect();
+            let edges: Vec<EdgeSpec> = l
+                .iter()
+                .filter_map(|r| {
+                    Some(EdgeSpec {
+                        supplier: *index.get(r.link.supplier().as_str())?,
+                        customer: *index.get(r.link.customer().as_str())?,
+                        value: r.link.annual_value.get(),
+                        essentiality: r.link.essentiality,
+                    })
+                })
+                .collect();
+            let g = AnalysisGraph::new(&nodes, &edges)?;
+            writeln!(out, "network: {} firms, {} links", g.node_count(), g.edge_count())?;
+            structural(&g, 0.8, exact_reach_limit, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let start = Instant::now();
     let net = generate::generate_with_degree(firms as usize, seed, mean_degree);
     let generated = start.elapsed().as_secs_f64();
@@ -75,25 +150,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         t.build
     )?;
     if skip_esri {
-        let s = Instant::now();
-        let dom = linchpin_graph::dominators(&g);
-        t.dominators = s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let sole = linchpin_graph::sole_essential_suppliers(&g, options.sole_share);
-        t.sole = s.elapsed().as_secs_f64();
-        let s = Instant::now();
-        let reach = linchpin_graph::downstream_reach(&g, options.exact_reach_limit);
-        t.reach = s.elapsed().as_secs_f64();
-        writeln!(
-            out,
-            "dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s ({}); structural total {:.2} s",
-            t.dominators,
-            t.sole,
-            t.reach,
-            if reach.exact { "exact" } else { "HyperLogLog" },
-            t.dominators + t.sole + t.reach
-        )?;
-        drop((dom, sole, reach));
+        structural(&g, options.sole_share, options.exact_reach_limit, &mut out)?;
     } else {
         let result = run_analyses(&g, &options, &mut t);
         let candidates = result.iter().filter(|a| a.key_node).count();

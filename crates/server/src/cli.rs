@@ -78,6 +78,9 @@ pub struct GenArgs {
     /// Random seed; the same seed gives the same network.
     #[arg(long, env = "LINCHPIN_GEN_SEED", default_value_t = 42)]
     pub seed: u64,
+    /// Mean out-degree of suppliers (8 gives about 8 links per firm).
+    #[arg(long, env = "LINCHPIN_GEN_MEAN_DEGREE", default_value_t = 8.0, value_parser = mean_degree)]
+    pub mean_degree: f64,
     /// Output directory (created if missing).
     #[arg(long, env = "LINCHPIN_GEN_OUT")]
     pub out: PathBuf,
@@ -359,9 +362,16 @@ async fn import_files(args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn mean_degree(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.5..=64.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a mean degree between 0.5 and 64")),
+    }
+}
+
 fn gen_network(args: GenArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let net = generate::generate(args.firms as usize, args.seed);
+    let net = generate::generate_with_degree(args.firms as usize, args.seed, args.mean_degree);
     let firms_path = args.out.join("firms.csv");
     let links_path = args.out.join("links.csv");
     let f = std::io::BufWriter::new(

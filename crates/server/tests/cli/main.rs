@@ -271,3 +271,67 @@ fn malformed_rows_are_reported_with_their_lines() {
     assert!(out.stderr.contains("firms line 3: row has 3 fields; the header has 7"), "{}", out.stderr);
     assert!(out.stderr.contains("firms line 4: row is not valid UTF-8"), "{}", out.stderr);
 }
+
+#[test]
+fn analyze_reproduces_the_worked_cases_of_the_design() {
+    let dir = tempfile::tempdir().unwrap();
+    // A -> C 10 non-essential, B -> C 30 essential; three industries
+    let firms = write(
+        dir.path(),
+        "f.csv",
+        &format!(
+            "{FIRMS_HEADER}{},甲,330106,C34,30,500,NEV\n{},乙,330106,C38,30,500,NEV\n{},丙,330106,C36,30,500,NEV\n",
+            uscc(21),
+            uscc(22),
+            uscc(23)
+        ),
+    );
+    let links = write(
+        dir.path(),
+        "l.csv",
+        &format!("{LINKS_HEADER}{},{},x,10,false\n{},{},y,30,true\n", uscc(21), uscc(23), uscc(22), uscc(23)),
+    );
+    let out = dir.path().join("out.csv");
+    let run = linchpin(
+        "sqlite::memory:",
+        &[
+            "analyze",
+            "--firms",
+            firms.to_str().unwrap(),
+            "--links",
+            links.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--tol",
+            "1e-9",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let esri: Vec<f64> = rows.records().map(|r| r.unwrap()[2].parse().unwrap()).collect();
+    for (got, want) in esri.iter().zip([0.25, 0.75, 1.0]) {
+        assert!((got - want).abs() < 1e-6, "{esri:?}");
+    }
+    assert!(text.starts_with("uscc,size_class,esri,esri_down,esri_up,systemic_multiplier,dominated_firms,dominated_large_firms,sole_essential_customers,downstream_firms,downstream_employees,key_node,reasons\n"));
+    let json = linchpin(
+        "sqlite::memory:",
+        &["analyze", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap(), "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v[1]["sole_essential_customers"][0]["uscc"], uscc(23));
+    assert_eq!(v[2]["downstream_firms"], 0.0);
+}
+
+#[test]
+fn analyze_refuses_bad_rows_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, _) = good_files(dir.path());
+    let links = write(dir.path(), "l.csv", &format!("{LINKS_HEADER}{},{},x,1,true\n", uscc(1), uscc(77)));
+    let out = linchpin(
+        "sqlite::memory:",
+        &["analyze", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("links line 2") && out.stderr.contains("NOT_FOUND"), "{}", out.stderr);
+}
