@@ -10,6 +10,7 @@ mod m20261128_000002_create_supply_links;
 mod m20261128_000003_create_accounts;
 mod m20261128_000004_create_audit_events;
 mod m20261128_000005_link_declared_by;
+mod m20261128_000006_create_analysis_runs;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_accounts::Migration),
             Box::new(m20261128_000004_create_audit_events::Migration),
             Box::new(m20261128_000005_link_declared_by::Migration),
+            Box::new(m20261128_000006_create_analysis_runs::Migration),
         ]
     }
 }

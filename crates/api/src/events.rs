@@ -108,6 +108,11 @@ pub trait EventBus: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<(), BusError>;
     /// A short name for logs and health output.
     fn name(&self) -> &'static str;
+    /// Tries to take the named lock for `ttl` across all replicas sharing this bus; in process
+    /// there is one replica, so it always succeeds.
+    async fn try_lock(&self, _name: &str, _ttl: Duration) -> bool {
+        true
+    }
 }
 
 fn stream_of(rx: broadcast::Receiver<NetworkEvent>) -> BoxStream<'static, NetworkEvent> {
@@ -240,5 +245,24 @@ impl EventBus for RedisBus {
 
     fn name(&self) -> &'static str {
         "redis"
+    }
+
+    async fn try_lock(&self, name: &str, ttl: Duration) -> bool {
+        let mut conn = self.conn.clone();
+        let res: Result<Option<String>, _> = redis::cmd("SET")
+            .arg(format!("linchpin:lock:{name}"))
+            .arg(std::process::id())
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl.as_millis() as u64)
+            .query_async(&mut conn)
+            .await;
+        match res {
+            Ok(v) => v.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the {name} lock in Redis; running anyway");
+                true
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! internal causes are logged, never sent. The [`EventBus`] carries change events to
 //! subscriptions, in process or across replicas through Redis.
 
+pub mod analysis;
 mod audit_log;
 pub mod auth;
 mod codes;
@@ -19,6 +20,7 @@ mod mutations;
 mod query;
 pub mod rules;
 mod schema;
+mod simulate;
 mod subscription;
 mod types;
 

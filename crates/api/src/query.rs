@@ -1,6 +1,6 @@
-use async_graphql::connection::Connection;
+use async_graphql::connection::{Connection, CursorType};
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use linchpin_domain::{ChainCode, End, FirmId, Jurisdiction, LinkId, SupplyLinkRecord, Uscc, Viewer};
+use linchpin_domain::{ChainCode, End, FirmId, Jurisdiction, LinkId, Role, SupplyLinkRecord, Uscc, Viewer};
 use linchpin_store::audit::{self, AuditFilter};
 use linchpin_store::firms::{self, FirmFilter as StoreFirmFilter};
 use linchpin_store::{Store, StoreError, chains, links};
@@ -11,6 +11,8 @@ use crate::error::ApiError;
 use crate::guard::{self, require};
 use crate::ids::{self, Kind};
 use crate::schema::ApiState;
+use crate::simulate::{DisruptionSimulation, SimulateDisruptionInput};
+use crate::types::assessment::{Assessment, CandidateCursor};
 use crate::types::audit::AuditEvent;
 use crate::types::chain::Chain;
 use crate::types::firm::{Firm, SizeClass, SupplyLinkConnection};
@@ -44,6 +46,15 @@ impl FirmFilter {
             name_contains: self.name_contains,
         })
     }
+}
+
+/// Filters of `keyNodeCandidates`.
+#[derive(InputObject, Debug, Default)]
+pub struct CandidateFilter {
+    /// Chain code.
+    pub chain: Option<String>,
+    /// GB/T 2260 prefix of 2, 4 or 6 digits.
+    pub region_prefix: Option<String>,
 }
 
 /// Filters of `auditEvents`; every given filter must hold.
@@ -157,6 +168,70 @@ impl QueryRoot {
             },
             Some((Kind::Token | Kind::AuditEvent, _)) | None => None,
         })
+    }
+
+    /// Key-node candidates of the latest analysis run, highest ESRI first; `first` at most 100.
+    /// ADMIN sees all; BUREAU and COORDINATOR see firms in their jurisdiction; ENTERPRISE is
+    /// FORBIDDEN. Empty before the first run.
+    async fn key_node_candidates(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CandidateFilter>,
+    ) -> Result<Connection<CandidateCursor, Assessment>> {
+        let viewer = guard::viewer(ctx)?;
+        require(matches!(viewer.role(), Role::Admin | Role::Bureau | Role::Coordinator))?;
+        let state = ctx.data::<ApiState>()?;
+        let (limit, _) = page_args(first, None)?;
+        let after = after
+            .map(|a| CandidateCursor::decode_cursor(&a))
+            .transpose()
+            .map_err(|e| ApiError::Validation(e.to_string()))?;
+        let filter = filter.unwrap_or_default();
+        let invalid = |e: linchpin_domain::ValidationError| ApiError::Validation(e.message);
+        let wanted = filter.region_prefix.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?;
+        let chain = filter.chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?;
+        // the narrower of the filter and the viewer's jurisdiction; nothing when they are disjoint
+        let within = match (viewer.binding.jurisdiction(), wanted) {
+            (None, w) => w,
+            (Some(mine), None) => Some(mine.clone()),
+            (Some(mine), Some(w)) if w.as_str().starts_with(mine.as_str()) => Some(w),
+            (Some(mine), Some(w)) if mine.as_str().starts_with(w.as_str()) => Some(mine.clone()),
+            (Some(_), Some(_)) => return Ok(Connection::new(false, false)),
+        };
+        let db = state.store.db();
+        let Some(run) = linchpin_store::analysis::latest_run(db).await.map_err(ApiError::from)? else {
+            return Ok(Connection::new(false, false));
+        };
+        let page = linchpin_store::analysis::candidates(
+            db,
+            run.id,
+            within.as_ref(),
+            chain.as_ref(),
+            after.map(|c| (c.0, c.1)),
+            limit,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        let mut conn = Connection::new(after.is_some(), page.has_next);
+        conn.edges.extend(page.items.into_iter().map(|record| {
+            async_graphql::connection::Edge::new(
+                CandidateCursor(record.esri, record.firm_id.0),
+                Assessment { record, run: run.clone() },
+            )
+        }));
+        Ok(conn)
+    }
+
+    /// What if these firms stop or run at reduced capacity? Runs the ESRI iteration on the current
+    /// network (ADMIN, BUREAU, COORDINATOR).
+    async fn simulate_disruption(
+        &self,
+        ctx: &Context<'_>,
+        input: SimulateDisruptionInput,
+    ) -> Result<DisruptionSimulation> {
+        crate::simulate::simulate(ctx, input).await
     }
 
     /// The audit trail, oldest first: everything for ADMIN, events concerning its jurisdiction

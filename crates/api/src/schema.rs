@@ -7,7 +7,7 @@ use linchpin_store::Store;
 use crate::events::{EventBus, NetworkEvent};
 use crate::limits::RateLimiter;
 use crate::loaders::FirmLoader;
-use crate::mutations::{AuthMutations, FirmMutations, LinkMutations};
+use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations};
 use crate::query::QueryRoot;
 use crate::subscription::SubscriptionRoot;
 
@@ -24,6 +24,10 @@ pub struct ApiState {
     pub token_ttl: chrono::Duration,
     /// The bucket every account's requests draw from.
     pub account_rule: crate::limits::Rule,
+    /// Parameters of analysis runs.
+    pub analysis: crate::analysis::AnalysisConfig,
+    /// One analysis at a time in this process.
+    pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl ApiState {
@@ -35,6 +39,8 @@ impl ApiState {
             limiter: Arc::new(crate::limits::InMemoryLimiter::default()),
             token_ttl: chrono::Duration::days(30),
             account_rule: crate::limits::Rule::ACCOUNT,
+            analysis: crate::analysis::AnalysisConfig::default(),
+            analysis_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -67,7 +73,7 @@ impl Default for Limits {
 /// All mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations);
+pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations, AnalysisMutations);
 
 /// The schema type.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -68,6 +68,13 @@ pub struct ServeConfig {
     /// Requests an account may burst before the rate limit applies.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_BURST", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rate_limit_burst: u32,
+    /// Seconds without changes after which the network is analysed again; 0 turns background
+    /// analysis off (`runAnalysis` still works).
+    #[arg(long, env = "LINCHPIN_ANALYSIS_DEBOUNCE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub analysis_debounce_secs: u64,
+    /// ESRI tolerance of server-side analyses.
+    #[arg(long, env = "LINCHPIN_ANALYSIS_TOL", default_value_t = 1e-6)]
+    pub analysis_tol: f64,
     /// Sustained requests per second allowed per account.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
     pub rate_limit_per_second: f64,

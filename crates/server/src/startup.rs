@@ -34,6 +34,17 @@ impl Application {
         }
         api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
+        if !(cfg.analysis_tol.is_finite() && cfg.analysis_tol > 0.0 && cfg.analysis_tol < 1.0) {
+            anyhow::bail!("--analysis-tol must be in (0, 1), got {}", cfg.analysis_tol);
+        }
+        api.analysis.esri.tol = cfg.analysis_tol;
+        if cfg.analysis_debounce_secs > 0 {
+            linchpin_api::analysis::spawn_background(
+                api.clone(),
+                api.analysis,
+                std::time::Duration::from_secs(cfg.analysis_debounce_secs),
+            );
+        }
         let limits =
             Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
         let schema = build_schema(api.clone(), limits);

@@ -199,3 +199,22 @@ async fn with_chains(conn: &impl ConnectionTrait, rows: Vec<firm::Model>) -> Res
         })
         .collect()
 }
+
+/// Names and USCCs of firms by id (missing ids are absent), in bounded chunks.
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    ids: &[FirmId],
+) -> Result<HashMap<FirmId, (String, String)>, StoreError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(5_000) {
+        let rows: Vec<(i64, String, String)> = firm::Entity::find()
+            .select_only()
+            .columns([firm::Column::Id, firm::Column::Name, firm::Column::Uscc])
+            .filter(firm::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().map(|(id, name, uscc)| (FirmId(id), (name, uscc))));
+    }
+    Ok(out)
+}

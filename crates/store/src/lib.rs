@@ -5,6 +5,7 @@
 //! runs migrations.
 
 pub mod accounts;
+pub mod analysis;
 pub mod audit;
 pub mod chains;
 mod entity;

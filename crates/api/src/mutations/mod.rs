@@ -1,10 +1,12 @@
 //! Mutations. Each takes one `input` and returns a payload with the object and `userErrors`;
 //! expected failures (bad input, duplicates, stale versions) are user errors, and a failed
 //! mutation writes nothing.
+mod analysis;
 mod auth;
 mod firm;
 mod link;
 
+pub use analysis::AnalysisMutations;
 pub use auth::AuthMutations;
 pub use firm::FirmMutations;
 pub use link::LinkMutations;

@@ -123,6 +123,22 @@ impl Firm {
         self.0.version
     }
 
+    /// What the latest analysis run says about this firm; null before the first run, or when the
+    /// viewer may not see the firm's details (its own account, bureaus and coordinators covering
+    /// its region, admins may).
+    async fn assessment(&self, ctx: &Context<'_>) -> Result<Option<crate::types::assessment::Assessment>> {
+        if !self.details(ctx)? {
+            return Ok(None);
+        }
+        let state = ctx.data::<ApiState>()?;
+        let db = state.store.db();
+        let Some(run) = linchpin_store::analysis::latest_run(db).await.map_err(ApiError::from)? else {
+            return Ok(None);
+        };
+        let record = linchpin_store::analysis::assessment(db, run.id, self.0.id).await.map_err(ApiError::from)?;
+        Ok(record.map(|record| crate::types::assessment::Assessment { record, run }))
+    }
+
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
     /// most 100.
     async fn suppliers(

@@ -1,4 +1,5 @@
 //! GraphQL object types. Each wraps a domain record; none is a database entity.
+pub mod assessment;
 pub mod audit;
 pub mod chain;
 pub mod firm;

@@ -2,6 +2,7 @@
 //! `LINCHPIN_TEST_DATABASE_URL` is set, a fresh PostgreSQL database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 mod accounts;
+mod analysis;
 mod authz;
 mod events;
 mod firms;

@@ -2,9 +2,11 @@
 //! repositories; callers get domain types.
 
 pub mod account;
+pub mod analysis_run;
 pub mod api_token;
 pub mod audit_event;
 pub mod chain;
 pub mod firm;
+pub mod firm_assessment;
 pub mod firm_chain;
 pub mod supply_link;

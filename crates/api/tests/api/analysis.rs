@@ -1,0 +1,122 @@
+//! The key-node analysis through the API: runs, assessments, candidates, simulations.
+use linchpin_domain::Role;
+use serde_json::json;
+
+use crate::helpers::{DECLARE, REGISTER, TestApi, backends, uscc};
+
+/// A -> C 10 non-essential, B -> C 30 essential (DESIGN.md's second worked case); C is LARGE.
+async fn worked_case(api: &TestApi) -> [String; 3] {
+    let firms = [
+        (uscc("91330106MA2U00001"), "甲", "C34", 30),
+        (uscc("91330106MA2U00002"), "乙", "C38", 30),
+        (uscc("91330106MA2U00003"), "丙", "C36", 5000),
+    ];
+    for (u, name, industry, employees) in &firms {
+        let d = api
+            .data(
+                REGISTER,
+                json!({"input": {"uscc": u, "name": name, "regionCode": "330106", "industryCode": industry,
+                    "employees": employees, "revenue10kCny": if *employees > 1000 { 90000.0 } else { 500.0 }, "chains": ["NEV"]}}),
+            )
+            .await;
+        assert_eq!(d["registerFirm"]["userErrors"], json!([]));
+    }
+    for (s, c, v, e) in [(0, 2, 10.0, "NON_ESSENTIAL"), (1, 2, 30.0, "ESSENTIAL")] {
+        let d = api
+            .data(
+                DECLARE,
+                json!({"input": {"supplierUscc": firms[s].0, "customerUscc": firms[c].0, "product": "件", "annualValue10kCny": v, "essentiality": e}}),
+            )
+            .await;
+        assert_eq!(d["declareSupplyLink"]["userErrors"], json!([]));
+    }
+    [firms[0].0.clone(), firms[1].0.clone(), firms[2].0.clone()]
+}
+
+#[tokio::test]
+async fn a_run_stores_assessments_that_reproduce_the_worked_case() {
+    for api in backends().await {
+        let [a, b, c] = worked_case(&api).await;
+        let none = api.data("query($u: String!) { firm(uscc: $u) { assessment { esri } } }", json!({"u": a})).await;
+        assert!(none["firm"]["assessment"].is_null(), "no run yet");
+        let run = api
+            .data("mutation { runAnalysis { analysisRun { id firms links trigger } userErrors { code } } }", json!({}))
+            .await;
+        assert_eq!(run["runAnalysis"]["analysisRun"]["firms"], 3, "[{}] {run}", api.backend);
+        assert_eq!(run["runAnalysis"]["analysisRun"]["links"], 2);
+        assert_eq!(run["runAnalysis"]["analysisRun"]["trigger"], "runAnalysis by admin");
+        let q = "query($u: String!) { firm(uscc: $u) { assessment { esri esriDown esriUp systemicMultiplier keyNode
+            soleEssentialCustomers reasons { code zh: message en: message(lang: EN) } analysisRun { id finishedAt } } } }";
+        for (u, want) in [(&a, 0.25), (&b, 0.75), (&c, 1.0)] {
+            let d = api.data(q, json!({"u": u})).await;
+            let got = d["firm"]["assessment"]["esri"].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-4, "[{}] {u}: {got} vs {want}", api.backend);
+            assert_eq!(d["firm"]["assessment"]["analysisRun"]["id"], run["runAnalysis"]["analysisRun"]["id"]);
+        }
+        let b_view = api.data(q, json!({"u": b})).await;
+        let reasons = &b_view["firm"]["assessment"]["reasons"];
+        assert!(
+            reasons.as_array().unwrap().iter().any(|r| r["code"] == "SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM"),
+            "{reasons}"
+        );
+        assert!(
+            reasons.to_string().contains("唯一关键供应商") && reasons.to_string().contains("Sole essential supplier")
+        );
+        assert_eq!(b_view["firm"]["assessment"]["keyNode"], true);
+        let cands = api
+            .data(
+                "{ keyNodeCandidates(first: 10) { nodes { esri firm { uscc } } pageInfo { hasNextPage } } }",
+                json!({}),
+            )
+            .await;
+        let list = cands["keyNodeCandidates"]["nodes"].as_array().unwrap();
+        assert!(list.iter().any(|n| n["firm"]["uscc"] == b.as_str()), "{cands}");
+        let esris: Vec<f64> = list.iter().map(|n| n["esri"].as_f64().unwrap()).collect();
+        assert!(esris.windows(2).all(|w| w[0] >= w[1]), "sorted by ESRI: {esris:?}");
+        let other = api
+            .data("{ keyNodeCandidates(first: 10, filter: {regionPrefix: \"44\"}) { nodes { esri } } }", json!({}))
+            .await;
+        assert_eq!(other["keyNodeCandidates"]["nodes"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_simulation_reports_lost_output_jobs_and_the_most_affected_firms() {
+    for api in backends().await {
+        let [a, b, c] = worked_case(&api).await;
+        let q = "query($i: SimulateDisruptionInput!) { simulateDisruption(input: $i) { outputLossShare outputLoss10kCny
+            jobsAtRisk affectedFirms mostAffected { firm { uscc } health outputLoss10kCny } } }";
+        let d = api.data(q, json!({"i": {"closures": [{"uscc": b, "capacity": 0.0}], "mostAffected": 5}})).await;
+        let s = &d["simulateDisruption"];
+        assert!((s["outputLossShare"].as_f64().unwrap() - 0.75).abs() < 1e-4, "[{}] {d}", api.backend);
+        assert!((s["outputLoss10kCny"].as_f64().unwrap() - 30.0).abs() < 1e-3);
+        assert!(s["jobsAtRisk"].as_f64().unwrap() >= 5000.0, "C stops with B: {s}");
+        assert_eq!(s["mostAffected"][0]["firm"]["uscc"], b.as_str());
+        // a partial closure hurts less
+        let half = api.data(q, json!({"i": {"closures": [{"uscc": b, "capacity": 0.4}]}})).await;
+        assert!(half["simulateDisruption"]["outputLossShare"].as_f64().unwrap() < 0.75);
+        let bad = api.run(q, json!({"i": {"closures": [{"uscc": a, "capacity": 1.5}]}})).await;
+        assert_eq!(bad["errors"][0]["extensions"]["code"], "VALIDATION");
+        let unknown =
+            api.run(q, json!({"i": {"closures": [{"uscc": uscc("91330106MA2U00009"), "capacity": 0.0}]}})).await;
+        assert_eq!(unknown["errors"][0]["extensions"]["code"], "VALIDATION");
+        let _ = c;
+    }
+}
+
+#[tokio::test]
+async fn enterprises_may_neither_run_analyses_nor_list_candidates() {
+    for api in backends().await {
+        let [a, _, _] = worked_case(&api).await;
+        let ent = api.account("ent-analysis", Role::Enterprise, None, Some(&a)).await;
+        for q in ["mutation { runAnalysis { userErrors { code } } }", "{ keyNodeCandidates { nodes { esri } } }"] {
+            let r = api.run_as(Some(&ent), q, json!({})).await;
+            assert_eq!(r["errors"][0]["extensions"]["code"], "FORBIDDEN", "[{}] {q}: {r}", api.backend);
+        }
+        let coord = api.account("coord-analysis", Role::Coordinator, Some("3301"), None).await;
+        let r = api.run_as(Some(&coord), "mutation { runAnalysis { userErrors { code } } }", json!({})).await;
+        assert_eq!(r["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        let r = api.run_as(Some(&coord), "{ keyNodeCandidates { nodes { esri } } }", json!({})).await;
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+}
