@@ -156,3 +156,25 @@ pub fn demo_token(stdout: &[String], account: &str) -> Option<String> {
         (parts.next() == Some(account)).then(|| parts.nth(1).map(str::to_owned)).flatten()
     })
 }
+
+#[tokio::test]
+async fn changes_trigger_a_background_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("bg.db").display());
+    let server = Server::with_admin(&db, None, &["--analysis-debounce-secs", "1"]);
+    let u = uscc("91330106MA2E00005");
+    let reg = server.gql(REGISTER, firm_input(&u, "后台分析公司")).await;
+    assert_eq!(reg["data"]["registerFirm"]["userErrors"], json!([]), "{reg}");
+    let q = "query($u: String!) { firm(uscc: $u) { assessment { esri analysisRun { trigger firms } } } }";
+    let mut last = json!(null);
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        last = server.gql(q, json!({"u": u})).await;
+        if !last["data"]["firm"]["assessment"].is_null() {
+            break;
+        }
+    }
+    let run = &last["data"]["firm"]["assessment"]["analysisRun"];
+    assert_eq!(run["trigger"], "changes", "{last}");
+    assert_eq!(run["firms"], 1);
+}
