@@ -7,10 +7,10 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use linchpin_domain::FirmId;
 use linchpin_graph::{
-    AnalysisGraph, EdgeSpec, Esri, EsriParams, Lang, Node, NodeSpec, Reason, Thresholds, assess, dominators,
-    downstream_reach, sole_essential_suppliers,
+    AnalysisGraph, Esri, EsriParams, Lang, Node, Reason, Thresholds, assess, dominators, downstream_reach,
+    sole_essential_suppliers,
 };
-use linchpin_store::analysis::{self, AssessmentRecord, NetworkFirm, RunRecord};
+use linchpin_store::analysis::{self, AssessmentRecord, RunRecord};
 use linchpin_store::{TransactionTrait, firms};
 use serde_json::json;
 
@@ -48,31 +48,20 @@ pub(crate) struct Loaded {
     pub index: HashMap<FirmId, Node>,
 }
 
-/// Reads the network from the store and builds the graph on a blocking thread.
-pub(crate) async fn load(state: &ApiState) -> Result<Loaded, ApiError> {
-    let (firms, links) = analysis::load_network(state.store.db()).await.map_err(ApiError::from)?;
+/// A snapshot of the live network as an analysis graph, built on a blocking thread. With
+/// `fresh`, the live network is first reloaded from the store (the source of truth).
+pub(crate) async fn load(state: &ApiState, fresh: bool) -> Result<Loaded, ApiError> {
+    if fresh {
+        state.network.reload(&state.store).await.map_err(ApiError::from)?;
+    }
+    let network = state.network.clone();
     tokio::task::spawn_blocking(move || {
-        let ids: Vec<FirmId> = firms.iter().map(|f| f.id).collect();
-        let index: HashMap<FirmId, Node> = ids.iter().enumerate().map(|(i, id)| (*id, i as Node)).collect();
-        let nodes: Vec<NodeSpec> = firms
-            .into_iter()
-            .map(|NetworkFirm { industry, size, employees, .. }| NodeSpec { industry, size, employees })
-            .collect();
-        let edges: Vec<EdgeSpec> = links
-            .iter()
-            .filter_map(|l| {
-                Some(EdgeSpec {
-                    supplier: *index.get(&l.supplier)?,
-                    customer: *index.get(&l.customer)?,
-                    value: l.value,
-                    essentiality: l.essentiality,
-                })
-            })
-            .collect();
-        let graph = AnalysisGraph::new(&nodes, &edges).map_err(|e| {
-            tracing::error!(error = %e, "stored network does not form a valid graph");
+        let snapshot = network.read(|n| n.snapshot()).ok_or(ApiError::Internal)?;
+        let (graph, ids) = snapshot.map_err(|e| {
+            tracing::error!(error = %e, "the live network does not form a valid graph");
             ApiError::Internal
         })?;
+        let index: HashMap<FirmId, Node> = ids.iter().enumerate().map(|(i, id)| (*id, i as Node)).collect();
         Ok(Loaded { graph, ids, index })
     })
     .await
@@ -95,7 +84,7 @@ pub async fn run(state: &ApiState, config: AnalysisConfig, trigger: String) -> R
     let _one_at_a_time = state.analysis_lock.lock().await;
     let started_at = Utc::now();
     let clock = Instant::now();
-    let loaded = load(state).await?;
+    let loaded = load(state, true).await?;
     let Loaded { graph, ids, .. } = loaded;
     let (graph, results) = tokio::task::spawn_blocking(move || {
         let esri = Esri::new(&graph, config.esri).all(config.threads, &|_| {});

@@ -15,6 +15,7 @@ pub mod events;
 mod guard;
 mod ids;
 pub mod limits;
+pub mod live;
 mod loaders;
 mod mutations;
 mod query;

@@ -28,6 +28,8 @@ pub struct ApiState {
     pub analysis: crate::analysis::AnalysisConfig,
     /// One analysis at a time in this process.
     pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
+    /// This replica's live copy of the network.
+    pub network: crate::live::LiveNetwork,
 }
 
 impl ApiState {
@@ -41,6 +43,7 @@ impl ApiState {
             account_rule: crate::limits::Rule::ACCOUNT,
             analysis: crate::analysis::AnalysisConfig::default(),
             analysis_lock: Arc::new(tokio::sync::Mutex::new(())),
+            network: crate::live::LiveNetwork::default(),
         }
     }
 

@@ -92,7 +92,7 @@ pub(crate) async fn simulate(ctx: &Context<'_>, input: SimulateDisruptionInput) 
     }
     let names: Vec<&str> = usccs.iter().map(Uscc::as_str).collect();
     let ids = firms::ids_by_uscc(state.store.db(), &names).await.map_err(ApiError::from)?;
-    let loaded = analysis::load(state).await?;
+    let loaded = analysis::load(state, false).await?;
     let mut closures: Vec<(Node, f64)> = Vec::new();
     for (u, c) in usccs.iter().zip(&input.closures) {
         let Some(node) = ids.get(u.as_str()).and_then(|id| loaded.index.get(&linchpin_domain::FirmId(*id))) else {

@@ -181,6 +181,27 @@ impl SupplyNetwork {
             .collect())
     }
 
+    /// A compact snapshot for the analyses, with the firm id of every node (node i is `ids[i]`).
+    /// O(n + m).
+    pub fn snapshot(&self) -> Result<(crate::AnalysisGraph, Vec<FirmId>), GraphError> {
+        let mut ids = Vec::with_capacity(self.firms.len());
+        let mut position: HashMap<NodeIndex, u32> = HashMap::with_capacity(self.firms.len());
+        let mut nodes = Vec::with_capacity(self.firms.len());
+        for ix in self.graph.node_indices() {
+            let f = &self.graph[ix];
+            position.insert(ix, ids.len() as u32);
+            ids.push(f.id);
+            nodes.push(crate::NodeSpec { industry: f.industry.clone(), size: f.size_class, employees: f.employees });
+        }
+        let mut edges = Vec::with_capacity(self.links.len());
+        for e in self.graph.edge_indices() {
+            let (Some((s, c)), Some(w)) = (self.graph.edge_endpoints(e), self.graph.edge_weight(e)) else { continue };
+            let (Some(&s), Some(&c)) = (position.get(&s), position.get(&c)) else { continue };
+            edges.push(crate::EdgeSpec { supplier: s, customer: c, value: w.value, essentiality: w.essentiality });
+        }
+        Ok((crate::AnalysisGraph::new(&nodes, &edges)?, ids))
+    }
+
     fn index(&self, id: FirmId) -> Result<NodeIndex, GraphError> {
         self.firms.get(&id).copied().ok_or(GraphError::UnknownFirm(id))
     }
@@ -223,6 +244,21 @@ mod tests {
         assert_eq!(n.add_link(FirmId(1), FirmId(9), link(3, "x", 1.0)), Err(GraphError::UnknownFirm(FirmId(9))));
         assert!(n.firm(FirmId(9)).is_err());
         assert!(n.remove_link(LinkId(99)).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_carries_every_firm_and_link() {
+        let mut n = SupplyNetwork::new();
+        for i in 1..=3 {
+            n.upsert_firm(firm(i));
+        }
+        n.add_link(FirmId(1), FirmId(2), link(1, "x", 4.0)).unwrap();
+        n.add_link(FirmId(3), FirmId(2), link(2, "x", 6.0)).unwrap();
+        n.remove_firm(FirmId(3)).unwrap();
+        let (g, ids) = n.snapshot().unwrap();
+        assert_eq!((g.node_count(), g.edge_count()), (2, 1));
+        let one = ids.iter().position(|i| *i == FirmId(1)).unwrap() as u32;
+        assert_eq!(g.out_strength(one), 4.0);
     }
 
     #[test]

@@ -38,6 +38,9 @@ impl Application {
             anyhow::bail!("--analysis-tol must be in (0, 1), got {}", cfg.analysis_tol);
         }
         api.analysis.esri.tol = cfg.analysis_tol;
+        let (firms, links) = api.network.reload(&api.store).await.context("cannot load the network")?;
+        tracing::info!(firms, links, "live network loaded");
+        api.network.follow(api.store.clone(), api.events.subscribe());
         if cfg.analysis_debounce_secs > 0 {
             linchpin_api::analysis::spawn_background(
                 api.clone(),

@@ -23,8 +23,10 @@ pub struct NetworkFirm {
 }
 
 /// A link as the analysis reads it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NetworkLink {
+    /// Id.
+    pub id: linchpin_domain::LinkId,
     /// Selling firm.
     pub supplier: FirmId,
     /// Buying firm.
@@ -88,6 +90,7 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
         for (id, s, c, value, e) in rows {
             after = id;
             links.push(NetworkLink {
+                id: linchpin_domain::LinkId(id),
                 supplier: FirmId(s),
                 customer: FirmId(c),
                 value,

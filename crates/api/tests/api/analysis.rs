@@ -84,6 +84,7 @@ async fn a_run_stores_assessments_that_reproduce_the_worked_case() {
 async fn a_simulation_reports_lost_output_jobs_and_the_most_affected_firms() {
     for api in backends().await {
         let [a, b, c] = worked_case(&api).await;
+        api.state.network.reload(&api.store).await.unwrap();
         let q = "query($i: SimulateDisruptionInput!) { simulateDisruption(input: $i) { outputLossShare outputLoss10kCny
             jobsAtRisk affectedFirms mostAffected { firm { uscc } health outputLoss10kCny } } }";
         let d = api.data(q, json!({"i": {"closures": [{"uscc": b, "capacity": 0.0}], "mostAffected": 5}})).await;
@@ -118,5 +119,34 @@ async fn enterprises_may_neither_run_analyses_nor_list_candidates() {
         assert_eq!(r["errors"][0]["extensions"]["code"], "FORBIDDEN");
         let r = api.run_as(Some(&coord), "{ keyNodeCandidates { nodes { esri } } }", json!({})).await;
         assert!(r.get("errors").is_none(), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn change_events_keep_the_live_network_equal_to_a_reload() {
+    use futures_util::StreamExt;
+    for api in backends().await {
+        let mut events = api.state.events.subscribe();
+        worked_case(&api).await;
+        // firm, firm, firm, link, link: apply them as a replica would
+        for _ in 0..5 {
+            let e = events.next().await.unwrap();
+            api.state.network.apply(&api.store, &e).await.unwrap();
+        }
+        let live = api.state.network.read(|n| (n.firm_count(), n.link_count())).unwrap();
+        let fresh = linchpin_api::live::LiveNetwork::default();
+        assert_eq!(fresh.reload(&api.store).await.unwrap(), live, "[{}]", api.backend);
+        assert_eq!(live, (3, 2));
+        // removing a link reaches the live network too
+        let id = api.data("{ supplyLinks(first: 1) { nodes { id version } } }", json!({})).await;
+        let node = &id["supplyLinks"]["nodes"][0];
+        api.data(
+            "mutation($i: RemoveSupplyLinkInput!) { removeSupplyLink(input: $i) { userErrors { code } } }",
+            json!({"i": {"id": node["id"], "version": node["version"]}}),
+        )
+        .await;
+        let e = events.next().await.unwrap();
+        api.state.network.apply(&api.store, &e).await.unwrap();
+        assert_eq!(api.state.network.read(|n| n.link_count()).unwrap(), 1);
     }
 }

@@ -10,6 +10,7 @@ pub struct TestApi {
     pub store: Store,
     pub backend: &'static str,
     pub admin: Viewer,
+    pub state: ApiState,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -68,8 +69,14 @@ async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>
         binding: Binding::new(Role::Admin, None, None).unwrap(),
         token_id: 0,
     };
-    let mut api =
-        TestApi { schema: build_schema(state, Limits::default()), store, backend, admin: placeholder, _dir: dir };
+    let mut api = TestApi {
+        schema: build_schema(state.clone(), Limits::default()),
+        store,
+        backend,
+        admin: placeholder,
+        state,
+        _dir: dir,
+    };
     api.admin = api.account("admin", Role::Admin, None, None).await;
     api
 }
