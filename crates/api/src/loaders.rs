@@ -31,3 +31,32 @@ impl Loader<i64> for FirmLoader {
         Ok(found.into_iter().map(|(k, v)| (k.0, v)).collect())
     }
 }
+
+/// Loads the latest run's assessments of firms in batches: one statement for the run, one for
+/// the results, whatever the page size.
+pub struct AssessmentLoader {
+    store: Store,
+}
+
+impl AssessmentLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<i64> for AssessmentLoader {
+    type Value = (linchpin_store::analysis::AssessmentRecord, linchpin_store::analysis::RunRecord);
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let db = self.store.db();
+        let err = |e| Arc::new(ApiError::from(e));
+        let Some(run) = linchpin_store::analysis::latest_run(db).await.map_err(err)? else {
+            return Ok(HashMap::new());
+        };
+        let ids: Vec<FirmId> = keys.iter().copied().map(FirmId).collect();
+        let found = linchpin_store::analysis::assessments(db, run.id, &ids).await.map_err(err)?;
+        Ok(found.into_iter().map(|(k, v)| (k.0, (v, run.clone()))).collect())
+    }
+}

@@ -6,7 +6,7 @@ use linchpin_store::Store;
 
 use crate::events::{EventBus, NetworkEvent};
 use crate::limits::RateLimiter;
-use crate::loaders::FirmLoader;
+use crate::loaders::{AssessmentLoader, FirmLoader};
 use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations};
 use crate::query::QueryRoot;
 use crate::subscription::SubscriptionRoot;
@@ -84,9 +84,11 @@ pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the executable schema over `state`.
 pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let loader = DataLoader::new(FirmLoader::new(state.store.clone()), tokio::spawn);
+    let assessments = DataLoader::new(AssessmentLoader::new(state.store.clone()), tokio::spawn);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
+        .data(assessments)
         .extension(crate::codes::ErrorCodes)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);

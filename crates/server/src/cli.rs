@@ -203,6 +203,14 @@ async fn seed_demo(app: &Application) -> anyhow::Result<()> {
             firm.firm.name.as_str(),
             firm.firm.uscc
         )?;
+        let run = linchpin_api::analysis::run(&app.api, app.api.analysis, "demo".into())
+            .await
+            .map_err(|e| anyhow::anyhow!("demo analysis failed: {}", e.message()))?;
+        writeln!(
+            out,
+            "Demo: analysed {} firms and {} links in {} ms; see keyNodeCandidates and Firm.assessment.",
+            run.firms, run.links, run.duration_ms
+        )?;
     }
     writeln!(out, "Demo accounts (password `{DEMO_PASSWORD}`; send `Authorization: Bearer <token>`):")?;
     for name in ["admin", "zj-bureau", "hz-coordinator", "demo-enterprise"] {

@@ -291,3 +291,21 @@ pub async fn candidates(
     let page = Page::from_overfetch(rows, limit);
     Ok(Page { items: page.items.into_iter().map(assessment_record).collect(), has_next: page.has_next })
 }
+
+/// The results of many firms in `run` (missing firms are absent), in bounded chunks.
+pub async fn assessments(
+    conn: &impl ConnectionTrait,
+    run: i64,
+    firms: &[FirmId],
+) -> Result<std::collections::HashMap<FirmId, AssessmentRecord>, StoreError> {
+    let mut out = std::collections::HashMap::with_capacity(firms.len());
+    for chunk in firms.chunks(5_000) {
+        let rows = firm_assessment::Entity::find()
+            .filter(firm_assessment::Column::RunId.eq(run))
+            .filter(firm_assessment::Column::FirmId.is_in(chunk.iter().map(|f| f.0)))
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().map(|m| (FirmId(m.firm_id), assessment_record(m))));
+    }
+    Ok(out)
+}

@@ -72,6 +72,16 @@ async fn the_demo_seeds_a_realistic_network_once() {
     let firms: i64 = chains.iter().map(|c| c["firmCount"].as_i64().unwrap()).sum();
     assert!(firms >= 1_000, "{d}");
     assert!(chains.iter().any(|c| c["name"] == "新能源汽车"));
+    assert!(server.stdout.iter().any(|l| l.starts_with("Demo: analysed")), "{:?}", server.stdout);
+    let cands = server
+        .gql(
+            "{ keyNodeCandidates(first: 3) { nodes { esri keyNode reasons { code message } firm { name } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = cands["data"]["keyNodeCandidates"]["nodes"].as_array().unwrap();
+    assert!(!nodes.is_empty(), "{cands}");
+    assert!(nodes.iter().all(|n| n["keyNode"] == true && !n["reasons"].as_array().unwrap().is_empty()));
     assert_eq!(d["data"]["supplyLinks"]["pageInfo"]["hasNextPage"], true);
     drop(server);
     let again = Server::start(&db, None, &["--demo"]);

@@ -130,13 +130,10 @@ impl Firm {
         if !self.details(ctx)? {
             return Ok(None);
         }
-        let state = ctx.data::<ApiState>()?;
-        let db = state.store.db();
-        let Some(run) = linchpin_store::analysis::latest_run(db).await.map_err(ApiError::from)? else {
-            return Ok(None);
-        };
-        let record = linchpin_store::analysis::assessment(db, run.id, self.0.id).await.map_err(ApiError::from)?;
-        Ok(record.map(|record| crate::types::assessment::Assessment { record, run }))
+        let loader = ctx.data::<async_graphql::dataloader::DataLoader<crate::loaders::AssessmentLoader>>()?;
+        let found =
+            loader.load_one(self.0.id.0).await.map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
+        Ok(found.map(|(record, run)| crate::types::assessment::Assessment { record, run }))
     }
 
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
