@@ -150,3 +150,22 @@ async fn change_events_keep_the_live_network_equal_to_a_reload() {
         assert_eq!(api.state.network.read(|n| n.link_count()).unwrap(), 1);
     }
 }
+
+#[tokio::test]
+async fn listing_firms_with_assessments_costs_a_bounded_number_of_statements() {
+    for api in backends().await {
+        worked_case(&api).await;
+        for i in 0..40 {
+            crate::helpers::register(&api, &format!("91330106MA2T{i:05}"), &format!("企业{i}"), "330106").await;
+        }
+        api.data("mutation { runAnalysis { analysisRun { id } } }", json!({})).await;
+        let before = api.store.statement_count();
+        let d = api.data("{ firms(first: 43) { nodes { assessment { esri keyNode } } } }", json!({})).await;
+        let used = api.store.statement_count() - before;
+        let nodes = d["firms"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 43);
+        assert!(nodes.iter().all(|n| !n["assessment"].is_null()), "[{}]", api.backend);
+        // firms + chains, then one run and one batch of results (a loaded machine may split a batch)
+        assert!(used <= 12, "[{}] {used} statements", api.backend);
+    }
+}
