@@ -155,39 +155,60 @@ pub struct Esri<'g> {
     params: EsriParams,
 }
 
-/// Scratch space of one thread.
+/// The losses (1 − health) of one direction and the firms where they are positive.
+struct Side {
+    loss: Vec<f64>,
+    damaged: Vec<Node>,
+    member: Vec<bool>,
+}
+
+impl Side {
+    fn new(n: usize) -> Self {
+        Self { loss: vec![0.0; n], damaged: Vec::new(), member: vec![false; n] }
+    }
+
+    /// Takes the next step's losses: `next` holds the fresh values of the firms fed a loss; the
+    /// scenario's own losses are a floor; damaged firms not in `next` recover. Returns the largest
+    /// change.
+    fn commit(&mut self, mut next: HashMap<Node, f64>, psi_loss: &HashMap<Node, f64>, prune: f64) -> f64 {
+        for (&v, &l) in psi_loss {
+            let e = next.entry(v).or_default();
+            *e = e.max(l);
+        }
+        for &v in &self.damaged {
+            next.entry(v).or_default();
+        }
+        let mut delta: f64 = 0.0;
+        for (v, l) in next {
+            let l = if l < prune { 0.0 } else { l.min(1.0) };
+            delta = delta.max((l - self.loss[v as usize]).abs());
+            self.loss[v as usize] = l;
+            if l > 0.0 && !self.member[v as usize] {
+                self.member[v as usize] = true;
+                self.damaged.push(v);
+            }
+        }
+        delta
+    }
+
+    fn reset(&mut self) {
+        for &v in &self.damaged {
+            self.loss[v as usize] = 0.0;
+            self.member[v as usize] = false;
+        }
+        self.damaged.clear();
+    }
+}
+
+/// Scratch space of one thread: downstream (d) and upstream (u) losses.
 struct Work {
-    loss_d: Vec<f64>,
-    loss_u: Vec<f64>,
-    damaged_d: Vec<Node>,
-    damaged_u: Vec<Node>,
-    in_d: Vec<bool>,
-    in_u: Vec<bool>,
+    down: Side,
+    up: Side,
 }
 
 impl Work {
     fn new(n: usize) -> Self {
-        Self {
-            loss_d: vec![0.0; n],
-            loss_u: vec![0.0; n],
-            damaged_d: Vec::new(),
-            damaged_u: Vec::new(),
-            in_d: vec![false; n],
-            in_u: vec![false; n],
-        }
-    }
-
-    fn reset(&mut self) {
-        for &v in &self.damaged_d {
-            self.loss_d[v as usize] = 0.0;
-            self.in_d[v as usize] = false;
-        }
-        for &v in &self.damaged_u {
-            self.loss_u[v as usize] = 0.0;
-            self.in_u[v as usize] = false;
-        }
-        self.damaged_d.clear();
-        self.damaged_u.clear();
+        Self { down: Side::new(n), up: Side::new(n) }
     }
 }
 
@@ -253,13 +274,13 @@ impl<'g> Esri<'g> {
             if !down_done {
                 // rationing from the old d: M_k = R_k - Σ over damaged firms of k of r·loss
                 deficit.clear();
-                for &i in &w.damaged_d {
+                for &i in &w.down.damaged {
                     *deficit.entry(g.industry[i as usize]).or_default() +=
-                        g.out_strength[i as usize] * w.loss_d[i as usize];
+                        g.out_strength[i as usize] * w.down.loss[i as usize];
                 }
                 acc_ess.clear();
                 acc_non.clear();
-                for &i in &w.damaged_d {
+                for &i in &w.down.damaged {
                     let r = g.out_strength[i as usize];
                     if r == 0.0 {
                         continue;
@@ -272,7 +293,7 @@ impl<'g> Esri<'g> {
                         let mk = rk - deficit.get(&k).copied().unwrap_or(0.0);
                         if mk <= rk * 1e-12 { 1.0 } else { (r / mk).min(1.0) }
                     };
-                    let loss = sigma * w.loss_d[i as usize];
+                    let loss = sigma * w.down.loss[i as usize];
                     for (j, wt, e) in g.customers(i) {
                         match e {
                             Essentiality::Essential => *acc_ess.entry((j, k)).or_default() += loss * wt,
@@ -292,34 +313,12 @@ impl<'g> Esri<'g> {
                     let v = next.entry(j).or_default();
                     *v = v.max(if c > 0.0 { s / c } else { 0.0 });
                 }
-                for (&v, &l) in &psi_loss {
-                    let e = next.entry(v).or_default();
-                    *e = e.max(l);
-                }
-                // firms damaged before but no longer fed a loss recover to 1
-                for &v in &w.damaged_d {
-                    next.entry(v).or_default();
-                }
-                let mut delta: f64 = 0.0;
-                for (v, mut l) in next {
-                    l = l.min(1.0);
-                    if l < p.prune {
-                        l = 0.0;
-                    }
-                    let old = w.loss_d[v as usize];
-                    delta = delta.max((l - old).abs());
-                    w.loss_d[v as usize] = l;
-                    if l > 0.0 && !w.in_d[v as usize] {
-                        w.in_d[v as usize] = true;
-                        w.damaged_d.push(v);
-                    }
-                }
-                down_done = delta < p.tol;
+                down_done = w.down.commit(next, &psi_loss, p.prune) < p.tol;
             }
             if !up_done {
                 acc_up.clear();
-                for &j in &w.damaged_u {
-                    let l = w.loss_u[j as usize];
+                for &j in &w.up.damaged {
+                    let l = w.up.loss[j as usize];
                     for (i, wt, _) in g.suppliers(j) {
                         *acc_up.entry(i).or_default() += wt * l;
                     }
@@ -329,37 +328,17 @@ impl<'g> Esri<'g> {
                     let r = g.out_strength[i as usize];
                     next.insert(i, if r > 0.0 { s / r } else { 0.0 });
                 }
-                for (&v, &l) in &psi_loss {
-                    let e = next.entry(v).or_default();
-                    *e = e.max(l);
-                }
-                for &v in &w.damaged_u {
-                    next.entry(v).or_default();
-                }
-                let mut delta: f64 = 0.0;
-                for (v, mut l) in next {
-                    l = l.min(1.0);
-                    if l < p.prune {
-                        l = 0.0;
-                    }
-                    let old = w.loss_u[v as usize];
-                    delta = delta.max((l - old).abs());
-                    w.loss_u[v as usize] = l;
-                    if l > 0.0 && !w.in_u[v as usize] {
-                        w.in_u[v as usize] = true;
-                        w.damaged_u.push(v);
-                    }
-                }
-                up_done = delta < p.tol;
+                up_done = w.up.commit(next, &psi_loss, p.prune) < p.tol;
             }
         }
-        let mut seen: Vec<Node> = w.damaged_d.iter().chain(w.damaged_u.iter()).copied().collect();
+        let mut seen: Vec<Node> = w.down.damaged.iter().chain(w.up.damaged.iter()).copied().collect();
         seen.sort_unstable();
         seen.dedup();
         let items: Vec<(Node, f64, f64)> =
-            seen.iter().map(|&v| (v, 1.0 - w.loss_u[v as usize], 1.0 - w.loss_d[v as usize])).collect();
+            seen.iter().map(|&v| (v, 1.0 - w.up.loss[v as usize], 1.0 - w.down.loss[v as usize])).collect();
         let score = score_of(g, self.total_output, items.iter().copied());
-        w.reset();
+        w.down.reset();
+        w.up.reset();
         ScenarioOutcome { score, damaged: if keep_damaged { items } else { Vec::new() } }
     }
 
