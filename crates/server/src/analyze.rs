@@ -15,7 +15,7 @@ use linchpin_graph::{
 use linchpin_store::import::RowError;
 use serde_json::json;
 
-use crate::interchange::{self, FIRM_COLUMNS, FIRM_OPTIONAL, LINK_COLUMNS};
+use crate::interchange;
 
 /// Output format.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,22 +160,14 @@ fn report(errors: &[RowError]) {
 /// Runs `linchpin analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let firms_table = match interchange::read_table(&args.firms, &FIRM_COLUMNS, &FIRM_OPTIONAL) {
-        Ok(t) => t,
+    let read = interchange::parse_firms(&args.firms).and_then(|f| Ok((f, interchange::parse_links(&args.links)?)));
+    let ((firms, mut bad), (links, bad_links)) = match read {
+        Ok(r) => r,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
             return Ok(ExitCode::from(crate::cli::EXIT_INVALID));
         }
     };
-    let links_table = match interchange::read_table(&args.links, &LINK_COLUMNS, &[]) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
-            return Ok(ExitCode::from(crate::cli::EXIT_INVALID));
-        }
-    };
-    let (firms, mut bad) = interchange::parse_firms(&firms_table);
-    let (links, bad_links) = interchange::parse_links(&links_table);
     bad.extend(bad_links);
     let index: HashMap<&str, u32> = firms.iter().enumerate().map(|(i, r)| (r.firm.uscc.as_str(), i as u32)).collect();
     let mut edges = Vec::with_capacity(links.len());

@@ -84,14 +84,8 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             (firms, seed, mean_degree, skip_esri, options)
         }
         BenchCommand::Structure { firms, links, exact_reach_limit } => {
-            let ft = crate::interchange::read_table(
-                &firms,
-                &crate::interchange::FIRM_COLUMNS,
-                &crate::interchange::FIRM_OPTIONAL,
-            )?;
-            let lt = crate::interchange::read_table(&links, &crate::interchange::LINK_COLUMNS, &[])?;
-            let (f, bad_f) = crate::interchange::parse_firms(&ft);
-            let (l, bad_l) = crate::interchange::parse_links(&lt);
+            let (f, bad_f) = crate::interchange::parse_firms(&firms)?;
+            let (l, bad_l) = crate::interchange::parse_links(&links)?;
             if !bad_f.is_empty() || !bad_l.is_empty() {
                 anyhow::bail!(
                     "the files have {} bad rows; check them with `linchpin analyze`",

@@ -14,7 +14,7 @@ use linchpin_store::{Store, TransactionTrait, firms};
 
 use crate::config::{DatabaseConfig, ServeConfig};
 use crate::generate;
-use crate::interchange::{self, FIRM_COLUMNS, FIRM_OPTIONAL, LINK_COLUMNS};
+use crate::interchange;
 use crate::startup::Application;
 
 /// Exit code for input that failed validation (bad rows, bad header).
@@ -298,28 +298,28 @@ async fn import_files(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut firm_rows = Vec::new();
     let mut link_rows = Vec::new();
     if let Some(path) = &args.firms {
-        let table = match interchange::read_table(path, &FIRM_COLUMNS, &FIRM_OPTIONAL) {
-            Ok(t) => t,
+        match interchange::parse_firms(path) {
+            Ok((good, errors)) => {
+                firm_rows = good;
+                bad.extend(errors);
+            }
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "error: {e}");
                 return Ok(ExitCode::from(EXIT_INVALID));
             }
-        };
-        let (good, errors) = interchange::parse_firms(&table);
-        firm_rows = good;
-        bad.extend(errors);
+        }
     }
     if let Some(path) = &args.links {
-        let table = match interchange::read_table(path, &LINK_COLUMNS, &[]) {
-            Ok(t) => t,
+        match interchange::parse_links(path) {
+            Ok((good, errors)) => {
+                link_rows = good;
+                bad.extend(errors);
+            }
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "error: {e}");
                 return Ok(ExitCode::from(EXIT_INVALID));
             }
-        };
-        let (good, errors) = interchange::parse_links(&table);
-        link_rows = good;
-        bad.extend(errors);
+        }
     }
     tracing::info!(firms = firm_rows.len(), links = link_rows.len(), bad = bad.len(), "files read");
     if !bad.is_empty() && !args.skip_invalid {

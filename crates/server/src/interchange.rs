@@ -45,23 +45,16 @@ pub enum FileError {
     },
 }
 
-/// A table read from a file: the header and each row with its 1-based line number.
-#[derive(Debug, Default)]
-pub struct Table {
-    /// Column index by header name.
+/// The checked header of a file: column positions by name.
+struct Header {
     columns: HashMap<String, usize>,
-    /// Rows with line numbers.
-    pub rows: Vec<(usize, Vec<String>)>,
-    /// Rows that could not even be split into fields (bad UTF-8, broken quoting).
-    pub broken: Vec<(usize, String)>,
-    /// Number of header columns.
     width: usize,
 }
 
-impl Table {
+impl Header {
     /// A row with fewer fields than the header, or with text beyond the last column, is
     /// malformed (a shifted column would otherwise be read as the wrong field).
-    fn shape_error(&self, row: &[String]) -> Option<String> {
+    fn shape_error(&self, row: &[&str]) -> Option<String> {
         let extra = row.iter().skip(self.width).any(|c| !c.trim().is_empty());
         (row.len() < self.width || extra).then(|| {
             let n = if extra { row.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1) } else { row.len() };
@@ -69,7 +62,7 @@ impl Table {
         })
     }
 
-    fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
+    fn get<'a>(&self, row: &[&'a str], col: &str) -> &'a str {
         self.columns.get(col).and_then(|&i| row.get(i)).map_or("", |s| s.trim())
     }
 }
@@ -78,72 +71,99 @@ fn unreadable(path: &Path, e: impl std::fmt::Display) -> FileError {
     FileError::Unreadable { path: path.display().to_string(), reason: e.to_string() }
 }
 
-/// Reads a CSV or XLSX (by extension `.xlsx`/`.xlsm`/`.xls`/`.ods`) file and checks its header.
-pub fn read_table(path: &Path, required: &[&str], optional: &[&str]) -> Result<Table, FileError> {
+fn check_header(
+    path: &Path,
+    mut header: Vec<String>,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<Header, FileError> {
+    let bad = |reason: String| FileError::BadHeader { path: path.display().to_string(), reason };
+    // A sheet's used range can be wider than its header; empty trailing header cells are not columns.
+    while header.last().is_some_and(|h| h.trim().is_empty()) {
+        header.pop();
+    }
+    let mut columns = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
+            return Err(bad(format!("unknown column `{name}`; expected {}", required.join(","))));
+        }
+        if columns.insert(name.clone(), i).is_some() {
+            return Err(bad(format!("column `{name}` appears twice")));
+        }
+    }
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(bad(format!("missing column(s) {}; expected header {}", missing.join(", "), required.join(","))));
+    }
+    Ok(Header { columns, width: header.len() })
+}
+
+/// A row as read: its fields, or why it could not be split into fields (bad UTF-8).
+type RawRow<'a> = Result<&'a [&'a str], String>;
+
+/// Reads a CSV or XLSX (by extension `.xlsx`/`.xlsm`/`.xls`/`.ods`) file row by row after
+/// checking its header; `each` gets the header, the 1-based line (the header is line 1) and the
+/// row. Empty rows are skipped. CSV rows are streamed, never all held as text.
+fn read_rows(
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+    mut each: impl FnMut(&Header, usize, RawRow<'_>),
+) -> Result<(), FileError> {
     let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(unreadable(path, format!("file is larger than {MAX_FILE_BYTES} bytes")));
     }
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let (mut header, mut table) =
-        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") { read_sheet(path)? } else { read_csv(path)? };
-    // A sheet's used range can be wider than its header; empty trailing header cells are not columns.
-    while header.last().is_some_and(|h| h.trim().is_empty()) {
-        header.pop();
-    }
-    let mut seen = HashMap::new();
-    for (i, h) in header.iter().enumerate() {
-        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
-        if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
-            return Err(FileError::BadHeader {
-                path: path.display().to_string(),
-                reason: format!("unknown column `{name}`; expected {}", required.join(",")),
-            });
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        let mut wb = open_workbook_auto(path).map_err(|e| unreadable(path, e))?;
+        let range = wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| unreadable(path, "workbook has no sheet"))?
+            .map_err(|e| unreadable(path, e))?;
+        let mut rows = range.rows();
+        let raw: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
+        let header = check_header(path, raw, required, optional)?;
+        // Sheet rows are numbered from the range's first row (1-based, header included).
+        let first = range.start().map_or(1, |(r, _)| r as usize + 1);
+        for (i, r) in rows.enumerate() {
+            let cells: Vec<String> = r.iter().map(cell_text).collect();
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let fields: Vec<&str> = cells.iter().map(String::as_str).collect();
+            each(&header, first + 1 + i, Ok(&fields));
         }
-        if seen.insert(name.clone(), i).is_some() {
-            return Err(FileError::BadHeader {
-                path: path.display().to_string(),
-                reason: format!("column `{name}` appears twice"),
-            });
-        }
+        return Ok(());
     }
-    let missing: Vec<&str> = required.iter().copied().filter(|c| !seen.contains_key(*c)).collect();
-    if !missing.is_empty() {
-        return Err(FileError::BadHeader {
-            path: path.display().to_string(),
-            reason: format!("missing column(s) {}; expected header {}", missing.join(", "), required.join(",")),
-        });
-    }
-    table.columns = seen;
-    table.width = header.len();
-    Ok(table)
-}
-
-fn read_csv(path: &Path) -> Result<(Vec<String>, Table), FileError> {
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).has_headers(true).from_path(path).map_err(|e| unreadable(path, e))?;
-    let header: Vec<String> = reader.headers().map_err(|e| unreadable(path, e))?.iter().map(str::to_owned).collect();
-    let mut table = Table::default();
-    for rec in reader.records() {
-        match rec {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line() as usize);
-                if r.iter().all(|f| f.trim().is_empty()) {
+    let raw: Vec<String> = reader.headers().map_err(|e| unreadable(path, e))?.iter().map(str::to_owned).collect();
+    let header = check_header(path, raw, required, optional)?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                table.rows.push((line, r.iter().map(str::to_owned).collect()));
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let fields: Vec<&str> = record.iter().collect();
+                each(&header, line, Ok(&fields));
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                let why = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_owned(),
-                    _ => format!("row cannot be read: {e}"),
-                };
-                table.broken.push((line, why));
+                match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => each(&header, line, Err("row is not valid UTF-8".to_owned())),
+                    csv::ErrorKind::Io(_) => return Err(unreadable(path, e)),
+                    _ => each(&header, line, Err(format!("row cannot be read: {e}"))),
+                }
             }
         }
     }
-    Ok((header, table))
+    Ok(())
 }
 
 fn cell_text(c: &Data) -> String {
@@ -155,27 +175,6 @@ fn cell_text(c: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         other => other.to_string(),
     }
-}
-
-fn read_sheet(path: &Path) -> Result<(Vec<String>, Table), FileError> {
-    let mut wb = open_workbook_auto(path).map_err(|e| unreadable(path, e))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable(path, "workbook has no sheet"))?
-        .map_err(|e| unreadable(path, e))?;
-    let mut rows = range.rows();
-    let header: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
-    // Sheet rows are numbered from the range's first row (1-based, header included).
-    let first = range.start().map_or(1, |(r, _)| r as usize + 1);
-    let mut table = Table::default();
-    for (i, r) in rows.enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        table.rows.push((first + 1 + i, cells));
-    }
-    Ok((header, table))
 }
 
 fn row_error(file: &'static str, line: usize, column: Option<&str>, e: ValidationError) -> RowError {
@@ -193,15 +192,15 @@ fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Optio
 
 /// A row as seen by a row parser: its fields by column name, and a way to blame a column.
 struct RowView<'a> {
-    table: &'a Table,
-    row: &'a [String],
+    header: &'a Header,
+    row: &'a [&'a str],
     file: &'static str,
     line: usize,
 }
 
 impl RowView<'_> {
     fn field(&self, col: &str) -> &str {
-        self.table.get(self.row, col)
+        self.header.get(self.row, col)
     }
 
     /// Parses column `col` with `parse`, blaming that column on failure.
@@ -217,25 +216,30 @@ impl RowView<'_> {
 /// The loop every file shares: malformed rows, row parsing, and duplicates of a natural key
 /// (reported on their second line, blamed on `key_column` when there is one). `key` gives an
 /// item's key and the start of the sentence reporting a repeat.
+#[allow(clippy::too_many_arguments)]
 fn parse_rows<T, K: std::hash::Hash + Eq>(
-    table: &Table,
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
     file: &'static str,
     parse: impl Fn(&RowView<'_>) -> Result<T, RowError>,
     key: impl Fn(&T) -> (K, String),
     key_column: Option<&'static str>,
-) -> (Vec<(usize, T)>, Vec<RowError>) {
+) -> Result<(Vec<(usize, T)>, Vec<RowError>), FileError> {
     let invalid =
         |line: usize, why: String| row_error(file, line, None, ValidationError::new(ErrorCode::InvalidValue, why));
-    let mut good = Vec::with_capacity(table.rows.len());
-    let mut bad: Vec<RowError> = table.broken.iter().map(|(l, why)| invalid(*l, why.clone())).collect();
+    let mut good = Vec::new();
+    let mut bad: Vec<RowError> = Vec::new();
     let mut first_line: HashMap<K, usize> = HashMap::new();
-    for (line, row) in &table.rows {
-        let line = *line;
-        if let Some(why) = table.shape_error(row) {
-            bad.push(invalid(line, why));
-            continue;
+    read_rows(path, required, optional, |header, line, row| {
+        let row = match row {
+            Ok(r) => r,
+            Err(why) => return bad.push(invalid(line, why)),
+        };
+        if let Some(why) = header.shape_error(row) {
+            return bad.push(invalid(line, why));
         }
-        match parse(&RowView { table, row, file, line }) {
+        match parse(&RowView { header, row, file, line }) {
             Ok(item) => {
                 let (k, what) = key(&item);
                 match first_line.get(&k) {
@@ -253,14 +257,15 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
             }
             Err(e) => bad.push(e),
         }
-    }
+    })?;
     bad.sort_by_key(|e| e.line);
-    (good, bad)
+    Ok((good, bad))
 }
 
-/// Validates firm rows. Returns the good rows and an error for every bad one (a USCC appearing
-/// twice is an error on its second line).
-pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
+/// Reads and validates a firms file. Returns the good rows and an error for every bad one (a
+/// USCC appearing twice is an error on its second line); fails when the file cannot be read or
+/// its header is wrong.
+pub fn parse_firms(path: &Path) -> Result<(Vec<FirmRow>, Vec<RowError>), FileError> {
     let parse = |r: &RowView<'_>| -> Result<FirmDraft, RowError> {
         let amount = |col: &'static str| {
             r.parse(col, |t| optional_number::<f64>(t, col).and_then(|v| Indicators::check_amount(col, v)))
@@ -281,13 +286,13 @@ pub fn parse_firms(table: &Table) -> (Vec<FirmRow>, Vec<RowError>) {
         })
     };
     let key = |f: &FirmDraft| (f.uscc.as_str().to_owned(), format!("USCC {} already appears", f.uscc));
-    let (good, bad) = parse_rows(table, "firms", parse, key, Some("uscc"));
-    (good.into_iter().map(|(line, firm)| FirmRow { line, firm }).collect(), bad)
+    let (good, bad) = parse_rows(path, &FIRM_COLUMNS, &FIRM_OPTIONAL, "firms", parse, key, Some("uscc"))?;
+    Ok((good.into_iter().map(|(line, firm)| FirmRow { line, firm }).collect(), bad))
 }
 
-/// Validates link rows: USCCs, self-links, product, value > 0, essentiality, and duplicates of
-/// (supplier, customer, product) within the file.
-pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
+/// Reads and validates a links file: USCCs, self-links, product, value > 0, essentiality, and
+/// duplicates of (supplier, customer, product) within the file.
+pub fn parse_links(path: &Path) -> Result<(Vec<LinkRow>, Vec<RowError>), FileError> {
     let parse = |r: &RowView<'_>| -> Result<LinkDraft, RowError> {
         let supplier = r.parse("supplier_uscc", Uscc::parse)?;
         let customer = r.parse("customer_uscc", Uscc::parse)?;
@@ -306,8 +311,8 @@ pub fn parse_links(table: &Table) -> (Vec<LinkRow>, Vec<RowError>) {
         let k = (l.supplier().as_str().to_owned(), l.customer().as_str().to_owned(), l.product.as_str().to_owned());
         (k, "the same supplier, customer and product already appear".to_owned())
     };
-    let (good, bad) = parse_rows(table, "links", parse, key, None);
-    (good.into_iter().map(|(line, link)| LinkRow { line, link }).collect(), bad)
+    let (good, bad) = parse_rows(path, &LINK_COLUMNS, &[], "links", parse, key, None)?;
+    Ok((good.into_iter().map(|(line, link)| LinkRow { line, link }).collect(), bad))
 }
 
 /// Writes firms in the firms.csv format.
