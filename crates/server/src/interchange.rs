@@ -213,6 +213,9 @@ impl RowView<'_> {
     }
 }
 
+/// Good rows with their lines, and the errors of the bad ones.
+type Parsed<T> = (Vec<(usize, T)>, Vec<RowError>);
+
 /// The loop every file shares: malformed rows, row parsing, and duplicates of a natural key
 /// (reported on their second line, blamed on `key_column` when there is one). `key` gives an
 /// item's key and the start of the sentence reporting a repeat.
@@ -225,7 +228,7 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
     parse: impl Fn(&RowView<'_>) -> Result<T, RowError>,
     key: impl Fn(&T) -> (K, String),
     key_column: Option<&'static str>,
-) -> Result<(Vec<(usize, T)>, Vec<RowError>), FileError> {
+) -> Result<Parsed<T>, FileError> {
     let invalid =
         |line: usize, why: String| row_error(file, line, None, ValidationError::new(ErrorCode::InvalidValue, why));
     let mut good = Vec::new();
