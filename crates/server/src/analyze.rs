@@ -36,23 +36,44 @@ pub struct AnalysisOptions {
     #[arg(long, env = "LINCHPIN_TOL", default_value_t = 1e-6, value_parser = tolerance)]
     pub tol: f64,
     /// Threads for ESRI (default: all cores).
-    #[arg(long, env = "LINCHPIN_THREADS")]
+    #[arg(long, env = "LINCHPIN_THREADS", value_parser = thread_count)]
     pub threads: Option<usize>,
     /// Minimum systemic multiplier (ESRI / own output share) for a candidate.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, env = "LINCHPIN_MULTIPLIER", default_value_t = 5.0, value_parser = positive)]
     pub multiplier: f64,
     /// Minimum ESRI for the multiplier rule.
-    #[arg(long, default_value_t = 0.0005)]
+    #[arg(long, env = "LINCHPIN_MIN_ESRI", default_value_t = 0.0005, value_parser = share)]
     pub min_esri: f64,
     /// Minimum share of a customer's essential input from one industry for a sole supplier.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, env = "LINCHPIN_SOLE_SHARE", default_value_t = 0.8, value_parser = share)]
     pub sole_share: f64,
     /// Firms downstream that make a customer a hub.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, env = "LINCHPIN_HUB_DOWNSTREAM", default_value_t = 10.0, value_parser = positive)]
     pub hub_downstream: f64,
     /// Largest number of strongly connected components for exact reach (HyperLogLog beyond).
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, env = "LINCHPIN_EXACT_REACH_LIMIT", default_value_t = 30_000)]
     pub exact_reach_limit: usize,
+}
+
+fn thread_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(v) if (1..=1024).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a thread count between 1 and 1024")),
+    }
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number")),
+    }
+}
+
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share between 0 and 1")),
+    }
 }
 
 fn tolerance(s: &str) -> Result<f64, String> {

@@ -72,9 +72,9 @@ pub struct ServeConfig {
     /// analysis off (`runAnalysis` still works).
     #[arg(long, env = "LINCHPIN_ANALYSIS_DEBOUNCE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub analysis_debounce_secs: u64,
-    /// ESRI tolerance of server-side analyses.
-    #[arg(long, env = "LINCHPIN_ANALYSIS_TOL", default_value_t = 1e-6)]
-    pub analysis_tol: f64,
+    /// Parameters of server-side analyses (the same flags as `linchpin analyze`).
+    #[command(flatten)]
+    pub analysis: crate::analyze::AnalysisOptions,
     /// Sustained requests per second allowed per account.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
     pub rate_limit_per_second: f64,

@@ -34,10 +34,12 @@ impl Application {
         }
         api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
-        if !(cfg.analysis_tol.is_finite() && cfg.analysis_tol > 0.0 && cfg.analysis_tol < 1.0) {
-            anyhow::bail!("--analysis-tol must be in (0, 1), got {}", cfg.analysis_tol);
-        }
-        api.analysis.esri.tol = cfg.analysis_tol;
+        api.analysis = linchpin_api::analysis::AnalysisConfig {
+            esri: cfg.analysis.esri(),
+            thresholds: cfg.analysis.thresholds(),
+            threads: cfg.analysis.threads(),
+            exact_reach_limit: cfg.analysis.exact_reach_limit,
+        };
         let (firms, links) = api.network.reload(&api.store).await.context("cannot load the network")?;
         tracing::info!(firms, links, "live network loaded");
         api.network.follow(api.store.clone(), api.events.subscribe());
