@@ -52,7 +52,7 @@ impl LiveNetwork {
                 let f = firms::get(store.db(), FirmId(id)).await?;
                 let node = FirmNode {
                     id: f.id,
-                    industry: f.firm.industry.division_code().to_owned(),
+                    industry: f.firm.industry.as_str().to_owned(),
                     size_class: f.size_class,
                     employees: f.firm.indicators.employees.unwrap_or(0),
                 };

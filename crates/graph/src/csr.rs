@@ -16,7 +16,7 @@ pub type Node = u32;
 /// A firm as the analyses see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeSpec {
-    /// Industry grouping substitutable suppliers (e.g. GB/T 4754 division `C36`).
+    /// Industry grouping substitutable suppliers (the GB/T 4754 code as given, e.g. `C36`).
     pub industry: String,
     /// Size class.
     pub size: SizeClass,

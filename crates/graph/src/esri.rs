@@ -261,17 +261,13 @@ impl<'g> Esri<'g> {
         let g = self.g;
         let p = &self.params;
         let psi_loss: HashMap<Node, f64> = closures.iter().map(|&(v, c)| (v, 1.0 - c)).collect();
-        let mut down_done = false;
-        let mut up_done = false;
         let mut acc_ess: HashMap<(Node, u32), f64> = HashMap::new();
         let mut acc_non: HashMap<Node, f64> = HashMap::new();
         let mut acc_up: HashMap<Node, f64> = HashMap::new();
         let mut deficit: HashMap<u32, f64> = HashMap::new();
+        // Both directions step together until neither moves by `tol`, as the definition says.
         for _ in 0..p.max_iter {
-            if down_done && up_done {
-                break;
-            }
-            if !down_done {
+            let moved_down = {
                 // rationing from the old d: M_k = R_k - Σ over damaged firms of k of r·loss
                 deficit.clear();
                 for &i in &w.down.damaged {
@@ -313,9 +309,9 @@ impl<'g> Esri<'g> {
                     let v = next.entry(j).or_default();
                     *v = v.max(if c > 0.0 { s / c } else { 0.0 });
                 }
-                down_done = w.down.commit(next, &psi_loss, p.prune) < p.tol;
-            }
-            if !up_done {
+                w.down.commit(next, &psi_loss, p.prune)
+            };
+            let moved_up = {
                 acc_up.clear();
                 for &j in &w.up.damaged {
                     let l = w.up.loss[j as usize];
@@ -328,7 +324,10 @@ impl<'g> Esri<'g> {
                     let r = g.out_strength[i as usize];
                     next.insert(i, if r > 0.0 { s / r } else { 0.0 });
                 }
-                up_done = w.up.commit(next, &psi_loss, p.prune) < p.tol;
+                w.up.commit(next, &psi_loss, p.prune)
+            };
+            if moved_down.max(moved_up) < p.tol {
+                break;
             }
         }
         let mut seen: Vec<Node> = w.down.damaged.iter().chain(w.up.damaged.iter()).copied().collect();

@@ -35,7 +35,7 @@ pub enum GraphError {
 pub struct FirmNode {
     /// Database identity.
     pub id: FirmId,
-    /// Industry used to group substitutable suppliers (GB/T 4754 division, e.g. `C36`).
+    /// Industry used to group substitutable suppliers (the GB/T 4754 code as given).
     pub industry: String,
     /// Size class.
     pub size_class: SizeClass,

@@ -112,6 +112,18 @@ proptest! {
     }
 
     #[test]
+    fn the_iterations_are_the_same_at_the_default_tolerance(g in network()) {
+        let p = EsriParams::default();
+        let fast = Esri::new(&g, p).all(1, &|_| {});
+        for v in 0..g.node_count() {
+            let mut psi = vec![1.0; g.node_count()];
+            psi[v] = 0.0;
+            let slow = esri_reference_score(&g, &psi, &p);
+            prop_assert!((fast[v].esri - slow.esri).abs() < 1e-6, "firm {v}: {:?} vs {:?}", fast[v], slow);
+        }
+    }
+
+    #[test]
     fn partial_closures_match_the_reference(g in network(), capacity in 0.0f64..1.0, a in 0usize..14, b in 0usize..14) {
         let n = g.node_count();
         let (a, b) = (a % n, b % n);

@@ -162,10 +162,10 @@ pub fn run_analyses(g: &AnalysisGraph, o: &AnalysisOptions, t: &mut Timings) -> 
     assess(g, &esri, &dom, &sole, &reach, &o.thresholds())
 }
 
-/// The analysis view of a validated firm: its GB/T 4754 division is its industry.
+/// The analysis view of a validated firm: its industry code, as given, is its industry g(i).
 pub fn node_spec(f: &FirmDraft) -> NodeSpec {
     NodeSpec {
-        industry: f.industry.division_code().to_owned(),
+        industry: f.industry.as_str().to_owned(),
         size: f.size_class(),
         employees: f.indicators.employees.unwrap_or(0),
     }

@@ -14,7 +14,7 @@ use crate::{Page, StoreError, rows_per_insert};
 pub struct NetworkFirm {
     /// Id.
     pub id: FirmId,
-    /// GB/T 4754 division, the industry of the analysis.
+    /// GB/T 4754 industry code as registered: the industry g(i) of the analysis.
     pub industry: String,
     /// Size class.
     pub size: SizeClass,
@@ -59,7 +59,7 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
             let industry = IndustryCode::parse(&industry).map_err(|e| corrupt("firm industry", e))?;
             firms.push(NetworkFirm {
                 id: FirmId(id),
-                industry: industry.division_code().to_owned(),
+                industry: industry.as_str().to_owned(),
                 size: SizeClass::from_wire(&size).ok_or_else(|| corrupt("firm size_class", &size))?,
                 employees: employees.and_then(|e| u32::try_from(e).ok()).unwrap_or(0),
             });
