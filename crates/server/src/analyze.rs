@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use linchpin_domain::{ErrorCode, FirmDraft, ValidationError};
+use linchpin_domain::{ErrorCode, FirmDraft};
 use linchpin_graph::{
     AnalysisGraph, Assessment, EdgeSpec, Esri, EsriParams, Lang, NodeSpec, Thresholds, assess, dominators,
     downstream_reach, sole_essential_suppliers,
@@ -120,6 +120,10 @@ pub struct AnalyzeArgs {
     /// csv or json.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    /// Analyse the good rows and report the bad ones, instead of analysing nothing when any row
+    /// is bad.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Parameters.
     #[command(flatten)]
     pub options: AnalysisOptions,
@@ -205,15 +209,21 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 line: r.line,
                 column: None,
                 code: ErrorCode::NotFound,
-                message: ValidationError::new(ErrorCode::NotFound, "a firm of this link is not in the firms file")
-                    .message,
+                message: "a firm of this link is not in the firms file".to_owned(),
             }),
         }
     }
-    if !bad.is_empty() {
-        bad.sort_by_key(|e| (e.file, e.line));
+    bad.sort_by_key(|e| (e.file, e.line));
+    if !bad.is_empty() && args.skip_invalid {
         report(&bad);
-        let _ = writeln!(std::io::stderr(), "{} bad row(s); nothing was analysed", bad.len());
+        let _ = writeln!(std::io::stderr(), "{} bad row(s) skipped", bad.len());
+    } else if !bad.is_empty() {
+        report(&bad);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} bad row(s); nothing was analysed (use --skip-invalid to analyse the good rows)",
+            bad.len()
+        );
         return Ok(ExitCode::from(crate::cli::EXIT_INVALID));
     }
     let mut t = Timings::default();

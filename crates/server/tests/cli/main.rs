@@ -334,4 +334,10 @@ fn analyze_refuses_bad_rows_with_their_lines() {
     );
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("links line 2") && out.stderr.contains("NOT_FOUND"), "{}", out.stderr);
+    let lenient = linchpin(
+        "sqlite::memory:",
+        &["analyze", "--skip-invalid", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()],
+    );
+    assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+    assert_eq!(lenient.stdout.lines().count(), 4, "a header and one row per firm: {}", lenient.stdout);
 }
