@@ -105,3 +105,39 @@ fn every_root_field_has_an_authorization_rule_and_is_documented() {
         "rules.rs names a field the schema does not have"
     );
 }
+
+#[test]
+fn every_type_and_field_has_a_description() {
+    let sdl = linchpin_api::sdl();
+    let mut missing = Vec::new();
+    let (mut in_doc, mut documented, mut in_schema_block) = (false, false, false);
+    for (i, line) in sdl.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("\"\"\"") {
+            let one_line = t.len() > 3 && t.ends_with("\"\"\"");
+            if !one_line {
+                in_doc = !in_doc;
+            }
+            documented = !in_doc;
+            continue;
+        }
+        if in_doc {
+            continue;
+        }
+        if line.starts_with("schema ") {
+            in_schema_block = true;
+        } else if line.starts_with('}') {
+            in_schema_block = false;
+        }
+        let declares_type = ["type ", "input ", "enum ", "interface ", "scalar "].iter().any(|k| line.starts_with(k));
+        // async-graphql generates the connection types (their fields are documented)
+        if declares_type && !line.contains("Connection ") && !documented {
+            missing.push(format!("{t} (line {})", i + 1));
+        }
+        if !in_schema_block && line.starts_with('\t') && !documented {
+            missing.push(format!("{t} (line {})", i + 1));
+        }
+        documented = false;
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}
