@@ -56,15 +56,16 @@ pub fn page_args(first: Option<i32>, after: Option<String>) -> Result<(u64, Opti
     Ok((first as u64, after))
 }
 
-/// Turns a store page into a connection: `cursor` gives each item's id, `node` its GraphQL type.
-pub fn connection<T, N: OutputType>(
+/// Turns a store page into a connection: `cursor` gives each item's cursor, `node` its GraphQL
+/// type.
+pub fn connection<T, C: CursorType + Send + Sync, N: OutputType>(
     page: Page<T>,
     after_given: bool,
-    cursor: impl Fn(&T) -> i64,
+    cursor: impl Fn(&T) -> C,
     node: impl Fn(T) -> N,
-) -> Connection<IdCursor, N> {
+) -> Connection<C, N> {
     let mut conn = Connection::new(after_given, page.has_next);
-    conn.edges.extend(page.items.into_iter().map(|item| Edge::new(IdCursor(cursor(&item)), node(item))));
+    conn.edges.extend(page.items.into_iter().map(|item| Edge::new(cursor(&item), node(item))));
     conn
 }
 

@@ -7,7 +7,7 @@ use linchpin_store::StoreError;
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` error into a response error
 /// without a code, so this type converts only through its own `From`, which always sets one.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ApiError {
     /// The request needs a signed-in account.
@@ -176,21 +176,6 @@ impl UserError {
             StoreError::Invalid(v) => Self::general(v.code.into(), v.message),
             other => return Err(ApiError::internal(&other)),
         })
-    }
-}
-
-impl ApiError {
-    /// Rebuilds an error shared by a DataLoader (which hands out `Arc`s).
-    pub(crate) fn from_arc(e: &std::sync::Arc<ApiError>) -> Self {
-        match e.as_ref() {
-            Self::Unauthenticated => Self::Unauthenticated,
-            Self::Forbidden => Self::Forbidden,
-            Self::NotFound(w) => Self::NotFound(w.clone()),
-            Self::Validation(w) => Self::Validation(w.clone()),
-            Self::Conflict(w) => Self::Conflict(w.clone()),
-            Self::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs: *retry_after_secs },
-            Self::Internal => Self::Internal,
-        }
     }
 }
 

@@ -120,7 +120,7 @@ impl QueryRoot {
         let (limit, after) = page_args(first, after)?;
         let filter = filter.unwrap_or_default().into_store()?;
         let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit).await.map_err(ApiError::from)?;
-        Ok(connection(page, after.is_some(), |x| x.id.0, Firm))
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), Firm))
     }
 
     /// Supply links the viewer may see, in declaration order; `first` at most 100.
@@ -137,7 +137,7 @@ impl QueryRoot {
         let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit)
             .await
             .map_err(ApiError::from)?;
-        Ok(connection(page, after.is_some(), |x| x.id.0, SupplyLink))
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
     }
 
     /// Every key industrial chain with its number of firms (chains are few).
@@ -214,14 +214,12 @@ impl QueryRoot {
         )
         .await
         .map_err(ApiError::from)?;
-        let mut conn = Connection::new(after.is_some(), page.has_next);
-        conn.edges.extend(page.items.into_iter().map(|record| {
-            async_graphql::connection::Edge::new(
-                CandidateCursor(record.esri, record.firm_id.0),
-                Assessment { record, run: run.clone() },
-            )
-        }));
-        Ok(conn)
+        Ok(connection(
+            page,
+            after.is_some(),
+            |r| CandidateCursor(r.esri, r.firm_id.0),
+            |record| Assessment { record, run: run.clone() },
+        ))
     }
 
     /// What if these firms stop or run at reduced capacity? Runs the ESRI iteration on the current
@@ -254,6 +252,6 @@ impl QueryRoot {
         let filter =
             AuditFilter { action: f.action, object_type: f.object_type, object_id: f.object_id, actor: f.actor };
         let page = audit::list(state.store.db(), within, &filter, after, limit).await.map_err(ApiError::from)?;
-        Ok(connection(page, after.is_some(), |x| x.id, AuditEvent::from))
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id), AuditEvent::from))
     }
 }

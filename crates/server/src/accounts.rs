@@ -80,6 +80,21 @@ fn describe(a: &AccountRecord) -> String {
     s
 }
 
+/// The audit event of an operator command on an account.
+fn operator_event(actor: &str, action: &'static str, account: &AccountRecord) -> NewAuditEvent {
+    NewAuditEvent {
+        account_id: None,
+        actor: actor.to_owned(),
+        action,
+        object_type: "account",
+        object_id: account.id.to_string(),
+        regions: account.binding.jurisdiction().map(|j| vec![j.as_str().to_owned()]).unwrap_or_default(),
+        before: None,
+        after: Some(describe(account)),
+        request_id: "cli".into(),
+    }
+}
+
 /// Creates an account (optionally with a password) and a token; returns both. Audited as an
 /// operator action.
 pub async fn create(
@@ -97,21 +112,7 @@ pub async fn create(
     let txn = store.db().begin().await?;
     let account = accounts::create(&txn, username, binding, hash).await?;
     let token = issue(&txn, &account, "cli", token_days).await?;
-    audit::append(
-        &txn,
-        NewAuditEvent {
-            account_id: None,
-            actor: actor.to_owned(),
-            action: "account.create",
-            object_type: "account",
-            object_id: account.id.to_string(),
-            regions: binding.jurisdiction().map(|j| vec![j.as_str().to_owned()]).unwrap_or_default(),
-            before: None,
-            after: Some(describe(&account)),
-            request_id: "cli".into(),
-        },
-    )
-    .await?;
+    audit::append(&txn, operator_event(actor, "account.create", &account)).await?;
     txn.commit().await?;
     Ok((account, token))
 }
@@ -185,21 +186,7 @@ pub async fn run(cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             store.migrate().await.context("cannot migrate the database")?;
             let txn = store.db().begin().await?;
             let account = accounts::disable(&txn, name.trim()).await?;
-            audit::append(
-                &txn,
-                NewAuditEvent {
-                    account_id: None,
-                    actor: operator(),
-                    action: "account.disable",
-                    object_type: "account",
-                    object_id: account.id.to_string(),
-                    regions: account.binding.jurisdiction().map(|j| vec![j.as_str().to_owned()]).unwrap_or_default(),
-                    before: None,
-                    after: Some(describe(&account)),
-                    request_id: "cli".into(),
-                },
-            )
-            .await?;
+            audit::append(&txn, operator_event(&operator(), "account.disable", &account)).await?;
             txn.commit().await?;
             writeln!(out, "disabled {}; its tokens are revoked", describe(&account))?;
         }

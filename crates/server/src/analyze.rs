@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use linchpin_domain::{ErrorCode, FirmDraft};
+use linchpin_domain::{ErrorCode, FirmDraft, LinkDraft};
 use linchpin_graph::{
     AnalysisGraph, Assessment, EdgeSpec, Esri, EsriParams, Lang, NodeSpec, Thresholds, assess, dominators,
     downstream_reach, sole_essential_suppliers,
@@ -166,6 +166,21 @@ pub fn run_analyses(g: &AnalysisGraph, o: &AnalysisOptions, t: &mut Timings) -> 
     assess(g, &esri, &dom, &sole, &reach, &o.thresholds())
 }
 
+/// Node numbers of firms by USCC, in the order given (node i is the i-th firm).
+pub fn node_index<'a>(firms: impl Iterator<Item = &'a FirmDraft>) -> HashMap<&'a str, u32> {
+    firms.enumerate().map(|(i, f)| (f.uscc.as_str(), i as u32)).collect()
+}
+
+/// The analysis view of a link; `None` when an end is not in `index`.
+pub fn edge_spec(index: &HashMap<&str, u32>, l: &LinkDraft) -> Option<EdgeSpec> {
+    Some(EdgeSpec {
+        supplier: *index.get(l.supplier().as_str())?,
+        customer: *index.get(l.customer().as_str())?,
+        value: l.annual_value.get(),
+        essentiality: l.essentiality,
+    })
+}
+
 /// The analysis view of a validated firm: its industry code, as given, is its industry g(i).
 pub fn node_spec(f: &FirmDraft) -> NodeSpec {
     NodeSpec {
@@ -194,16 +209,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     bad.extend(bad_links);
-    let index: HashMap<&str, u32> = firms.iter().enumerate().map(|(i, r)| (r.firm.uscc.as_str(), i as u32)).collect();
+    let index = node_index(firms.iter().map(|r| &r.firm));
     let mut edges = Vec::with_capacity(links.len());
     for r in &links {
-        match (index.get(r.link.supplier().as_str()), index.get(r.link.customer().as_str())) {
-            (Some(&s), Some(&c)) => edges.push(EdgeSpec {
-                supplier: s,
-                customer: c,
-                value: r.link.annual_value.get(),
-                essentiality: r.link.essentiality,
-            }),
+        match edge_spec(&index, &r.link) {
+            Some(e) => edges.push(e),
             _ => bad.push(RowError {
                 file: "links",
                 line: r.line,

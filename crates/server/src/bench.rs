@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use linchpin_graph::{AnalysisGraph, EdgeSpec, NodeSpec};
 
-use crate::analyze::{AnalysisOptions, Timings, node_spec, run_analyses};
+use crate::analyze::{AnalysisOptions, Timings, edge_spec, node_index, node_spec, run_analyses};
 use crate::generate;
 
 /// `linchpin bench ...`
@@ -92,20 +92,9 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
                     bad_f.len() + bad_l.len()
                 );
             }
-            let index: std::collections::HashMap<&str, u32> =
-                f.iter().enumerate().map(|(i, r)| (r.firm.uscc.as_str(), i as u32)).collect();
+            let index = node_index(f.iter().map(|r| &r.firm));
             let nodes: Vec<NodeSpec> = f.iter().map(|r| node_spec(&r.firm)).collect();
-            let edges: Vec<EdgeSpec> = l
-                .iter()
-                .filter_map(|r| {
-                    Some(EdgeSpec {
-                        supplier: *index.get(r.link.supplier().as_str())?,
-                        customer: *index.get(r.link.customer().as_str())?,
-                        value: r.link.annual_value.get(),
-                        essentiality: r.link.essentiality,
-                    })
-                })
-                .collect();
+            let edges: Vec<EdgeSpec> = l.iter().filter_map(|r| edge_spec(&index, &r.link)).collect();
             let g = AnalysisGraph::new(&nodes, &edges)?;
             writeln!(out, "network: {} firms, {} links", g.node_count(), g.edge_count())?;
             structural(&g, 0.8, exact_reach_limit, &mut out)?;
@@ -115,21 +104,9 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let net = generate::generate_with_degree(firms as usize, seed, mean_degree);
     let generated = start.elapsed().as_secs_f64();
-    let index: std::collections::HashMap<&str, u32> =
-        net.firms.iter().enumerate().map(|(i, f)| (f.uscc.as_str(), i as u32)).collect();
+    let index = node_index(net.firms.iter());
     let nodes: Vec<NodeSpec> = net.firms.iter().map(node_spec).collect();
-    let edges: Vec<EdgeSpec> = net
-        .links
-        .iter()
-        .filter_map(|l| {
-            Some(EdgeSpec {
-                supplier: *index.get(l.supplier().as_str())?,
-                customer: *index.get(l.customer().as_str())?,
-                value: l.annual_value.get(),
-                essentiality: l.essentiality,
-            })
-        })
-        .collect();
+    let edges: Vec<EdgeSpec> = net.links.iter().filter_map(|l| edge_spec(&index, l)).collect();
     let rss_before = peak_rss_mib();
     let mut t = Timings::default();
     let start = Instant::now();

@@ -59,7 +59,7 @@ async fn links_page(
     )
     .await
     .map_err(ApiError::from)?;
-    Ok(connection(page, after.is_some(), |x| x.id.0, SupplyLink))
+    Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
 }
 
 /// A firm registered in Linchpin: identity, industry, size and its supply links.
@@ -131,8 +131,7 @@ impl Firm {
             return Ok(None);
         }
         let loader = ctx.data::<async_graphql::dataloader::DataLoader<crate::loaders::AssessmentLoader>>()?;
-        let found =
-            loader.load_one(self.0.id.0).await.map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
+        let found = loader.load_one(self.0.id.0).await.map_err(|e| async_graphql::Error::from(ApiError::clone(&e)))?;
         Ok(found.map(|(record, run)| crate::types::assessment::Assessment { record, run }))
     }
 

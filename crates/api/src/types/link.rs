@@ -35,7 +35,7 @@ pub struct SupplyLink(pub SupplyLinkRecord);
 
 async fn load_firm(ctx: &Context<'_>, id: i64) -> Result<Firm> {
     let loader = ctx.data::<DataLoader<FirmLoader>>()?;
-    let firm = loader.load_one(id).await.map_err(|e| async_graphql::Error::from(ApiError::from_arc(&e)))?;
+    let firm = loader.load_one(id).await.map_err(|e| async_graphql::Error::from(ApiError::clone(&e)))?;
     firm.map(Firm).ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
 }
 
