@@ -1,12 +1,10 @@
 //! Writes audit events from resolvers, inside the mutation's transaction.
-use async_graphql::Context;
 use linchpin_domain::Viewer;
 use linchpin_store::ConnectionTrait;
 use linchpin_store::audit::{self, NewAuditEvent};
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::guard::request_id;
 
 /// What changed, for one event.
 pub(crate) struct Change<'a, B: Serialize, A: Serialize> {
@@ -28,11 +26,11 @@ fn summary<T: Serialize>(v: Option<&T>) -> Result<Option<String>, ApiError> {
     v.map(serde_json::to_string).transpose().map_err(|e| ApiError::internal(&e))
 }
 
-/// Appends the event for `change` made by `viewer` in this request.
+/// Appends the event for `change` made by `viewer` in the request `request_id`.
 pub(crate) async fn record<B: Serialize, A: Serialize>(
     conn: &impl ConnectionTrait,
-    ctx: &Context<'_>,
     viewer: &Viewer,
+    request_id: String,
     change: Change<'_, B, A>,
 ) -> Result<(), ApiError> {
     let event = NewAuditEvent {
@@ -44,7 +42,7 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
         regions: change.regions,
         before: summary(change.before)?,
         after: summary(change.after)?,
-        request_id: request_id(ctx),
+        request_id,
     };
-    audit::append(conn, event).await.map_err(ApiError::from)
+    Ok(audit::append(conn, event).await?)
 }

@@ -1,3 +1,5 @@
+//! Errors a client can see: transport errors with one stable `extensions.code` each
+//! ([`ApiError`]), and the expected failures mutations return as data ([`UserError`]).
 use async_graphql::{ErrorExtensions, SimpleObject};
 
 use linchpin_domain::{ErrorCode, ValidationError};
@@ -122,6 +124,8 @@ pub enum UserErrorCode {
 }
 
 impl From<ErrorCode> for UserErrorCode {
+    /// Every domain code has its own GraphQL code of the same name; the match has no wildcard, so a
+    /// new domain code that is not mirrored here does not compile.
     fn from(c: ErrorCode) -> Self {
         match c {
             ErrorCode::InvalidUscc => Self::InvalidUscc,
@@ -130,12 +134,12 @@ impl From<ErrorCode> for UserErrorCode {
             ErrorCode::InvalidChain => Self::InvalidChain,
             ErrorCode::OutOfRange => Self::OutOfRange,
             ErrorCode::InvalidText => Self::InvalidText,
+            ErrorCode::InvalidValue => Self::InvalidValue,
             ErrorCode::SelfLink => Self::SelfLink,
             ErrorCode::Duplicate => Self::Duplicate,
             ErrorCode::NotFound => Self::NotFound,
             ErrorCode::VersionConflict => Self::VersionConflict,
             ErrorCode::InvalidState => Self::InvalidState,
-            _ => Self::InvalidValue,
         }
     }
 }
@@ -182,5 +186,18 @@ impl UserError {
 impl From<linchpin_store::DbErr> for ApiError {
     fn from(e: linchpin_store::DbErr) -> Self {
         StoreError::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_domain_code_has_a_graphql_code_of_the_same_name() {
+        for c in ErrorCode::ALL {
+            let wire = async_graphql::InputType::to_value(&UserErrorCode::from(c));
+            assert_eq!(wire, async_graphql::Value::Enum(async_graphql::Name::new(c.as_str())), "{c}");
+        }
     }
 }

@@ -1,8 +1,10 @@
-//! The authorization entry points every resolver goes through.
+//! The entry points every resolver goes through: who is calling, the shared state, and the
+//! refusal of what the caller may not do.
 use async_graphql::Context;
 use linchpin_domain::Viewer;
 
 use crate::error::ApiError;
+use crate::state::ApiState;
 
 /// The id of the HTTP request, carried into audit events.
 #[derive(Debug, Clone)]
@@ -11,6 +13,14 @@ pub struct RequestId(pub String);
 /// The signed-in caller, or UNAUTHENTICATED.
 pub fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, ApiError> {
     ctx.data_opt::<Viewer>().ok_or(ApiError::Unauthenticated)
+}
+
+/// The shared state (always present in a schema built by `build_schema`).
+pub fn state<'a>(ctx: &Context<'a>) -> Result<&'a ApiState, ApiError> {
+    ctx.data_opt::<ApiState>().ok_or_else(|| {
+        tracing::error!("the schema was built without its state");
+        ApiError::Internal
+    })
 }
 
 /// The request id, or `-` outside HTTP (tests through `schema.execute`).

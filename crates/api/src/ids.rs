@@ -14,6 +14,8 @@ pub enum Kind {
     Token,
     /// An audit event.
     AuditEvent,
+    /// A stored analysis run.
+    AnalysisRun,
 }
 
 impl Kind {
@@ -23,6 +25,7 @@ impl Kind {
             Self::SupplyLink => "SupplyLink",
             Self::Token => "Token",
             Self::AuditEvent => "AuditEvent",
+            Self::AnalysisRun => "AnalysisRun",
         }
     }
 }
@@ -37,7 +40,9 @@ pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
     let raw = URL_SAFE_NO_PAD.decode(id.trim()).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (tag, num) = text.split_once(':')?;
-    let kind = [Kind::Firm, Kind::SupplyLink, Kind::Token, Kind::AuditEvent].into_iter().find(|k| k.tag() == tag)?;
+    let kind = [Kind::Firm, Kind::SupplyLink, Kind::Token, Kind::AuditEvent, Kind::AnalysisRun]
+        .into_iter()
+        .find(|k| k.tag() == tag)?;
     Some((kind, num.parse().ok()?))
 }
 

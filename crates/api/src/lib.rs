@@ -1,6 +1,8 @@
 //! The GraphQL API of Linchpin.
 //!
-//! [`build_schema`] assembles queries, mutations and subscriptions over an [`ApiState`]. Errors
+//! [`build_schema`] assembles queries, mutations and subscriptions over an [`ApiState`]. Every
+//! mutation has one shape (`mutations`: parse, authorize, write in one transaction, then audit,
+//! commit and announce in one helper). Errors
 //! reach clients only as stable codes ([`ApiError`]) or as `userErrors` in mutation payloads;
 //! internal causes are logged, never sent. The [`EventBus`] carries change events to
 //! subscriptions, in process or across replicas through Redis.
@@ -22,6 +24,7 @@ mod query;
 pub mod rules;
 mod schema;
 mod simulate;
+mod state;
 mod subscription;
 mod types;
 
@@ -29,4 +32,5 @@ pub use error::{ApiError, UserError, UserErrorCode};
 pub use events::{EventBus, InProcessBus, NetworkEvent, NetworkEventKind, RedisBus};
 pub use guard::RequestId;
 pub use limits::{Decision, InMemoryLimiter, RateLimiter, RedisLimiter, Rule};
-pub use schema::{ApiSchema, ApiState, Limits, build_schema, sdl};
+pub use schema::{ApiSchema, Limits, build_schema, sdl};
+pub use state::ApiState;

@@ -3,11 +3,21 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, Loader};
 use linchpin_domain::{FirmId, FirmRecord};
 use linchpin_store::{Store, firms};
 
 use crate::error::ApiError;
+use crate::types::firm::Firm;
+
+/// The firm `id` through the request's [`FirmLoader`]: calls made while a page resolves are
+/// batched into one statement.
+pub(crate) async fn firm(ctx: &Context<'_>, id: FirmId) -> Result<Firm, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<FirmLoader>>().ok_or(ApiError::Internal)?;
+    let firm = loader.load_one(id.0).await.map_err(|e| ApiError::clone(&e))?;
+    firm.map(Firm).ok_or_else(|| ApiError::NotFound(format!("firm {}", id.0)))
+}
 
 /// Loads firms by id in batches.
 pub struct FirmLoader {

@@ -1,5 +1,7 @@
+//! The root of every query: firms, supply links, chains, `node`, the audit trail, the key-node
+//! candidates and disruption simulations.
 use async_graphql::connection::{Connection, CursorType};
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object};
 use linchpin_domain::{ChainCode, End, FirmId, Jurisdiction, LinkId, Role, SupplyLinkRecord, Uscc, Viewer};
 use linchpin_store::audit::{self, AuditFilter};
 use linchpin_store::firms::{self, FirmFilter as StoreFirmFilter};
@@ -10,7 +12,6 @@ use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
 use crate::guard::{self, require};
 use crate::ids::{self, Kind};
-use crate::schema::ApiState;
 use crate::simulate::{DisruptionSimulation, SimulateDisruptionInput};
 use crate::types::assessment::{Assessment, CandidateCursor};
 use crate::types::audit::AuditEvent;
@@ -72,7 +73,7 @@ pub struct AuditEventFilter {
 
 /// Whether `viewer` may see `link`: looks up the regions of both ends.
 pub(crate) async fn link_visible(store: &Store, viewer: &Viewer, link: &SupplyLinkRecord) -> Result<bool, ApiError> {
-    let ends = firms::get_many(store.db(), &[link.supplier_id, link.customer_id]).await.map_err(ApiError::from)?;
+    let ends = firms::get_many(store.db(), &[link.supplier_id, link.customer_id]).await?;
     let (Some(s), Some(c)) = (ends.get(&link.supplier_id), ends.get(&link.customer_id)) else {
         return Ok(false);
     };
@@ -93,17 +94,17 @@ pub type AuditEventConnection = Connection<IdCursor, AuditEvent>;
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in account.
-    async fn viewer(&self, ctx: &Context<'_>) -> Result<ViewerInfo> {
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<ViewerInfo, ApiError> {
         Ok(ViewerInfo(guard::viewer(ctx)?.clone()))
     }
 
     /// The firm with this unified social credit code, or null when none is registered.
     #[instrument(skip(self, ctx))]
-    async fn firm(&self, ctx: &Context<'_>, uscc: String) -> Result<Option<Firm>> {
+    async fn firm(&self, ctx: &Context<'_>, uscc: String) -> Result<Option<Firm>, ApiError> {
         guard::viewer(ctx)?;
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let uscc = Uscc::parse(&uscc).map_err(|e| ApiError::Validation(e.message))?;
-        Ok(firms::find_by_uscc(state.store.db(), uscc.as_str()).await.map_err(ApiError::from)?.map(Firm))
+        Ok(firms::find_by_uscc(state.store.db(), uscc.as_str()).await?.map(Firm))
     }
 
     /// Registered firms in registration order; `first` at most 100.
@@ -114,12 +115,12 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<FirmFilter>,
-    ) -> Result<FirmConnection> {
+    ) -> Result<FirmConnection, ApiError> {
         guard::viewer(ctx)?;
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit).await.map_err(ApiError::from)?;
+        let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit).await?;
         Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), Firm))
     }
 
@@ -130,32 +131,33 @@ impl QueryRoot {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<SupplyLinkConnection> {
+    ) -> Result<SupplyLinkConnection, ApiError> {
         let viewer = guard::viewer(ctx)?;
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
         let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit)
-            .await
-            .map_err(ApiError::from)?;
+            .await?;
         Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
     }
 
     /// Every key industrial chain with its number of firms (chains are few).
-    async fn chains(&self, ctx: &Context<'_>) -> Result<Vec<Chain>> {
+    async fn chains(&self, ctx: &Context<'_>) -> Result<Vec<Chain>, ApiError> {
         guard::viewer(ctx)?;
-        let state = ctx.data::<ApiState>()?;
-        Ok(chains::list(state.store.db()).await.map_err(ApiError::from)?.into_iter().map(Chain::from).collect())
+        let state = guard::state(ctx)?;
+        Ok(chains::list(state.store.db()).await?.into_iter().map(Chain::from).collect())
     }
 
     /// Any object by its global id, or null when there is none or the viewer may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, ApiError> {
         let viewer = guard::viewer(ctx)?;
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let db = state.store.db();
         let absent = |e: StoreError| match e {
             StoreError::NotFound(_) => Ok(None),
             other => Err(ApiError::from(other)),
         };
+        // Runs carry only counts and parameters: any signed-in account may read one (each
+        // assessment it can see already names its run).
         Ok(match ids::decode_any(&id) {
             Some((Kind::Firm, n)) => match firms::get(db, FirmId(n)).await {
                 Ok(f) => Some(Node::Firm(Firm(f))),
@@ -166,6 +168,7 @@ impl QueryRoot {
                 Ok(_) => None,
                 Err(e) => absent(e)?,
             },
+            Some((Kind::AnalysisRun, n)) => linchpin_store::analysis::run(db, n).await?.map(|r| Node::AnalysisRun(r.into())),
             Some((Kind::Token | Kind::AuditEvent, _)) | None => None,
         })
     }
@@ -179,10 +182,10 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<CandidateFilter>,
-    ) -> Result<Connection<CandidateCursor, Assessment>> {
+    ) -> Result<Connection<CandidateCursor, Assessment>, ApiError> {
         let viewer = guard::viewer(ctx)?;
         require(matches!(viewer.role(), Role::Admin | Role::Bureau | Role::Coordinator))?;
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let (limit, _) = page_args(first, None)?;
         let after = after
             .map(|a| CandidateCursor::decode_cursor(&a))
@@ -201,7 +204,7 @@ impl QueryRoot {
             (Some(_), Some(_)) => return Ok(Connection::new(false, false)),
         };
         let db = state.store.db();
-        let Some(run) = linchpin_store::analysis::latest_run(db).await.map_err(ApiError::from)? else {
+        let Some(run) = linchpin_store::analysis::latest_run(db).await? else {
             return Ok(Connection::new(false, false));
         };
         let page = linchpin_store::analysis::candidates(
@@ -212,8 +215,7 @@ impl QueryRoot {
             after.map(|c| (c.0, c.1)),
             limit,
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         Ok(connection(
             page,
             after.is_some(),
@@ -228,7 +230,7 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         input: SimulateDisruptionInput,
-    ) -> Result<DisruptionSimulation> {
+    ) -> Result<DisruptionSimulation, ApiError> {
         crate::simulate::simulate(ctx, input).await
     }
 
@@ -241,17 +243,17 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<AuditEventFilter>,
-    ) -> Result<AuditEventConnection> {
+    ) -> Result<AuditEventConnection, ApiError> {
         let viewer = guard::viewer(ctx)?;
         let scope = viewer.audit_scope();
         require(scope.is_some())?;
         let within = scope.flatten();
-        let state = ctx.data::<ApiState>()?;
+        let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
         let f = filter.unwrap_or_default();
         let filter =
             AuditFilter { action: f.action, object_type: f.object_type, object_id: f.object_id, actor: f.actor };
-        let page = audit::list(state.store.db(), within, &filter, after, limit).await.map_err(ApiError::from)?;
+        let page = audit::list(state.store.db(), within, &filter, after, limit).await?;
         Ok(connection(page, after.is_some(), |x| IdCursor(x.id), AuditEvent::from))
     }
 }

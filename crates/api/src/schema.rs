@@ -1,60 +1,13 @@
-use std::sync::Arc;
-
+//! Assembles the executable schema: the root types, the loaders, the error-code extension and the
+//! query-shape limits.
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
-use linchpin_store::Store;
 
-use crate::events::{EventBus, NetworkEvent};
-use crate::limits::RateLimiter;
 use crate::loaders::{AssessmentLoader, FirmLoader};
 use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations};
 use crate::query::QueryRoot;
+use crate::state::ApiState;
 use crate::subscription::SubscriptionRoot;
-
-/// Everything resolvers need, shared by every request.
-#[derive(Clone, Debug)]
-pub struct ApiState {
-    /// The database.
-    pub store: Store,
-    /// Where change events go.
-    pub events: Arc<dyn EventBus>,
-    /// Rate limits (per account, per client address, per username at sign-in).
-    pub limiter: Arc<dyn RateLimiter>,
-    /// How long a token issued by `login` lives.
-    pub token_ttl: chrono::Duration,
-    /// The bucket every account's requests draw from.
-    pub account_rule: crate::limits::Rule,
-    /// Parameters of analysis runs.
-    pub analysis: crate::analysis::AnalysisConfig,
-    /// One analysis at a time in this process.
-    pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
-    /// This replica's live copy of the network.
-    pub network: crate::live::LiveNetwork,
-}
-
-impl ApiState {
-    /// State with in-process events and limits and 30-day tokens: the embedded default.
-    pub fn new(store: Store) -> Self {
-        Self {
-            store,
-            events: Arc::new(crate::events::InProcessBus::default()),
-            limiter: Arc::new(crate::limits::InMemoryLimiter::default()),
-            token_ttl: chrono::Duration::days(30),
-            account_rule: crate::limits::Rule::ACCOUNT,
-            analysis: crate::analysis::AnalysisConfig::default(),
-            analysis_lock: Arc::new(tokio::sync::Mutex::new(())),
-            network: crate::live::LiveNetwork::default(),
-        }
-    }
-
-    /// Publishes a change event after a commit. A failing bus degrades live updates only, so
-    /// the failure is logged and the caller carries on.
-    pub async fn announce(&self, event: NetworkEvent) {
-        if let Err(e) = self.events.publish(event).await {
-            tracing::warn!(error = %e, bus = self.events.name(), "could not publish a change event");
-        }
-    }
-}
 
 /// Query-shape limits.
 #[derive(Clone, Copy, Debug)]

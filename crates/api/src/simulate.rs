@@ -1,5 +1,5 @@
 //! `simulateDisruption`: what if these firms stop, or run at reduced capacity?
-use async_graphql::{Context, InputObject, Result, SimpleObject};
+use async_graphql::{Context, InputObject, SimpleObject};
 use linchpin_domain::{Role, Uscc};
 use linchpin_graph::{Esri, Node};
 use linchpin_store::firms;
@@ -7,8 +7,10 @@ use linchpin_store::firms;
 use crate::analysis;
 use crate::error::ApiError;
 use crate::guard::{self, require};
-use crate::schema::ApiState;
 use crate::types::firm::Firm;
+
+/// Firms read per statement while filling the most-affected list.
+const BATCH: usize = 100;
 
 /// Most closures one simulation accepts.
 pub const MAX_CLOSURES: usize = 1_000;
@@ -70,33 +72,34 @@ pub struct DisruptionSimulation {
     pub most_affected: Vec<AffectedFirm>,
 }
 
-pub(crate) async fn simulate(ctx: &Context<'_>, input: SimulateDisruptionInput) -> Result<DisruptionSimulation> {
+pub(crate) async fn simulate(
+    ctx: &Context<'_>,
+    input: SimulateDisruptionInput,
+) -> Result<DisruptionSimulation, ApiError> {
     let viewer = guard::viewer(ctx)?;
     require(matches!(viewer.role(), Role::Admin | Role::Bureau | Role::Coordinator))?;
-    let state = ctx.data::<ApiState>()?;
+    let state = guard::state(ctx)?;
     if input.closures.is_empty() || input.closures.len() > MAX_CLOSURES {
-        return Err(ApiError::Validation(format!("give 1 to {MAX_CLOSURES} closures")).into());
+        return Err(ApiError::Validation(format!("give 1 to {MAX_CLOSURES} closures")));
     }
     if !(0..=100).contains(&input.most_affected) {
-        return Err(ApiError::Validation("`mostAffected` must be between 0 and 100".into()).into());
+        return Err(ApiError::Validation("`mostAffected` must be between 0 and 100".into()));
     }
     let mut usccs = Vec::with_capacity(input.closures.len());
     for c in &input.closures {
         let u = Uscc::parse(&c.uscc).map_err(|e| ApiError::Validation(e.message))?;
         if !(c.capacity.is_finite() && (0.0..=1.0).contains(&c.capacity)) {
-            return Err(
-                ApiError::Validation(format!("capacity of {u} must be between 0 and 1, got {}", c.capacity)).into()
-            );
+            return Err(ApiError::Validation(format!("capacity of {u} must be between 0 and 1, got {}", c.capacity)));
         }
         usccs.push(u);
     }
     let names: Vec<&str> = usccs.iter().map(Uscc::as_str).collect();
-    let ids = firms::ids_by_uscc(state.store.db(), &names).await.map_err(ApiError::from)?;
+    let ids = firms::ids_by_uscc(state.store.db(), &names).await?;
     let loaded = analysis::load(state, false).await?;
     let mut closures: Vec<(Node, f64)> = Vec::new();
     for (u, c) in usccs.iter().zip(&input.closures) {
         let Some(node) = ids.get(u.as_str()).and_then(|id| loaded.index.get(&linchpin_domain::FirmId(*id))) else {
-            return Err(ApiError::Validation(format!("no firm with USCC {u} is registered")).into());
+            return Err(ApiError::Validation(format!("no firm with USCC {u} is registered")));
         };
         match closures.iter_mut().find(|(n, _)| n == node) {
             Some(existing) => existing.1 = existing.1.min(c.capacity),
@@ -120,22 +123,31 @@ pub(crate) async fn simulate(ctx: &Context<'_>, input: SimulateDisruptionInput) 
         hit.push((v, u, d, loaded.graph.out_strength(v) * lost));
     }
     hit.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
+    // The most affected firms the viewer may see, read a batch at a time (one statement each).
     let mut most = Vec::new();
-    for (v, u, d, loss) in hit {
-        if most.len() >= input.most_affected as usize {
+    let wanted = input.most_affected as usize;
+    for batch in hit.chunks(BATCH) {
+        if most.len() >= wanted {
             break;
         }
-        let firm = firms::get(state.store.db(), loaded.ids[v as usize]).await.map_err(ApiError::from)?;
-        if !viewer.can_see_firm_details(firm.id, &firm.firm.region) {
-            continue;
+        let batch_ids: Vec<linchpin_domain::FirmId> = batch.iter().map(|h| loaded.ids[h.0 as usize]).collect();
+        let mut found = firms::get_many(state.store.db(), &batch_ids).await?;
+        for &(v, u, d, loss) in batch {
+            if most.len() >= wanted {
+                break;
+            }
+            let Some(firm) = found.remove(&loaded.ids[v as usize]) else { continue };
+            if !viewer.can_see_firm_details(firm.id, &firm.firm.region) {
+                continue;
+            }
+            most.push(AffectedFirm {
+                firm: Firm(firm),
+                health: u.min(d),
+                upstream_health: u,
+                downstream_health: d,
+                output_loss_10k_cny: loss,
+            });
         }
-        most.push(AffectedFirm {
-            firm: Firm(firm),
-            health: u.min(d),
-            upstream_health: u,
-            downstream_health: d,
-            output_loss_10k_cny: loss,
-        });
     }
     Ok(DisruptionSimulation {
         output_loss_share: outcome.score.esri,

@@ -1,9 +1,9 @@
+//! The root of every subscription (graphql-ws at `/graphql/ws`).
 use async_graphql::{Context, Result, Subscription};
 use futures_util::{Stream, StreamExt};
 
 use crate::events::NetworkEvent;
 use crate::guard;
-use crate::schema::ApiState;
 
 /// The root of every subscription (graphql-ws at `/graphql/ws`).
 #[derive(Default)]
@@ -15,8 +15,8 @@ impl SubscriptionRoot {
     /// Every change to firms and supply links committed from now on, on any replica; link
     /// events only for links the viewer may see.
     async fn network_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NetworkEvent>> {
-        let viewer = guard::viewer(ctx)?.clone();
-        let state = ctx.data::<ApiState>()?;
+        let viewer = guard::viewer(ctx).map_err(async_graphql::Error::from)?.clone();
+        let state = guard::state(ctx).map_err(async_graphql::Error::from)?;
         Ok(state.events.subscribe().filter(move |e| std::future::ready(e.visible_to(&viewer))))
     }
 }

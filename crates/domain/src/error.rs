@@ -4,8 +4,11 @@ use thiserror::Error;
 ///
 /// These strings are part of the public API contract: GraphQL `userErrors.code` and import
 /// reports carry them verbatim, so they never change meaning once published.
+///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): every layer that mirrors these codes (the
+/// GraphQL `UserErrorCode`) matches them without a wildcard, so a new code that is not mapped
+/// there fails to compile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ErrorCode {
     /// A unified social credit code is malformed or its check digit is wrong.
     InvalidUscc,
@@ -34,6 +37,22 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [Self; 12] = [
+        Self::InvalidUscc,
+        Self::InvalidRegion,
+        Self::InvalidIndustry,
+        Self::InvalidChain,
+        Self::OutOfRange,
+        Self::InvalidText,
+        Self::InvalidValue,
+        Self::SelfLink,
+        Self::Duplicate,
+        Self::NotFound,
+        Self::VersionConflict,
+        Self::InvalidState,
+    ];
+
     /// The stable wire name, e.g. `INVALID_USCC`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,5 +92,16 @@ impl ValidationError {
     /// A new error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_with_a_distinct_wire_name() {
+        let names: std::collections::HashSet<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
     }
 }

@@ -11,6 +11,7 @@ mod firm;
 mod industry;
 mod link;
 mod region;
+mod rows;
 mod size;
 mod uscc;
 
@@ -21,5 +22,6 @@ pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators};
 pub use industry::IndustryCode;
 pub use link::{Essentiality, LinkDraft, LinkId, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
 pub use region::{Jurisdiction, RegionCode};
+pub use rows::{FirmRow, LinkRow, RowError};
 pub use size::SizeClass;
 pub use uscc::Uscc;

@@ -83,9 +83,15 @@ pub struct Thresholds {
     pub hub_downstream: f64,
 }
 
+impl Thresholds {
+    /// The defaults, declared once: every caller (the CLI flags, the server's settings) reads them
+    /// from here. Why each value: docs/analysis.md.
+    pub const DEFAULT: Self = Self { multiplier: 5.0, min_esri: 0.0005, sole_share: 0.8, hub_downstream: 10.0 };
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { multiplier: 5.0, min_esri: 0.0005, sole_share: 0.8, hub_downstream: 10.0 }
+        Self::DEFAULT
     }
 }
 
@@ -121,6 +127,17 @@ pub enum Reason {
     },
 }
 
+/// A reason as it is stored and shown: its stable code and its sentence in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RenderedReason {
+    /// Stable code, e.g. `DOMINATES_LARGE_FIRM`.
+    pub code: String,
+    /// The sentence in Chinese.
+    pub zh: String,
+    /// The sentence in English.
+    pub en: String,
+}
+
 /// Language of a reason's sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -138,6 +155,24 @@ impl Reason {
             Self::DominatesLargeFirms { .. } => "DOMINATES_LARGE_FIRM",
             Self::SoleEssentialSupplier { large: true, .. } => "SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM",
             Self::SoleEssentialSupplier { large: false, .. } => "SOLE_ESSENTIAL_SUPPLIER_OF_HUB",
+        }
+    }
+
+    /// The firms the reason's sentence names (so a caller can look their names up first).
+    pub fn mentioned_firms(&self) -> Vec<Node> {
+        match self {
+            Self::DominatesLargeFirms { examples, .. } => examples.clone(),
+            Self::SoleEssentialSupplier { customer, .. } => vec![*customer],
+            Self::HighSystemicMultiplier { .. } => vec![],
+        }
+    }
+
+    /// The code and both sentences: the one form in which reasons are stored and exported.
+    pub fn render(&self, name: &dyn Fn(Node) -> String, industry: &dyn Fn(u32) -> String) -> RenderedReason {
+        RenderedReason {
+            code: self.code().to_owned(),
+            zh: self.message(Lang::Zh, name, industry),
+            en: self.message(Lang::En, name, industry),
         }
     }
 

@@ -60,36 +60,91 @@ pub struct AnalysisGraph {
     pub(crate) in_strength: Vec<f64>,
 }
 
-impl AnalysisGraph {
-    /// Builds the snapshot. Fails on an edge naming a missing node, a self-loop, or a value that is
-    /// not finite and positive.
-    pub fn new(nodes: &[NodeSpec], edges: &[EdgeSpec]) -> Result<Self, GraphError> {
-        let n = nodes.len();
-        let mut names: HashMap<&str, u32> = HashMap::new();
-        let industry: Vec<u32> = nodes
-            .iter()
-            .map(|s| {
-                let next = names.len() as u32;
-                *names.entry(s.industry.as_str()).or_insert(next)
-            })
-            .collect();
-        for e in edges {
-            if e.supplier as usize >= n || e.customer as usize >= n {
-                return Err(GraphError::BadEdge(format!(
-                    "edge {}->{} names a node outside 0..{n}",
-                    e.supplier, e.customer
-                )));
-            }
-            if e.supplier == e.customer {
-                return Err(GraphError::BadEdge(format!("node {} supplies itself", e.supplier)));
-            }
-            if !(e.value.is_finite() && e.value > 0.0) {
-                return Err(GraphError::BadEdge(format!("edge {}->{} has value {}", e.supplier, e.customer, e.value)));
-            }
+/// Builds an [`AnalysisGraph`] one firm and one link at a time, interning industry names, so a
+/// caller streaming rows from a file never holds them as text. Node `i` is the `i`-th firm added.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    industry_index: HashMap<String, u32>,
+    industry_names: Vec<String>,
+    industry: Vec<u32>,
+    size: Vec<SizeClass>,
+    employees: Vec<u32>,
+    edges: Vec<EdgeSpec>,
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty builder with room for `nodes` firms and `edges` links.
+    pub fn with_capacity(nodes: usize, edges: usize) -> Self {
+        Self {
+            industry: Vec::with_capacity(nodes),
+            size: Vec::with_capacity(nodes),
+            employees: Vec::with_capacity(nodes),
+            edges: Vec::with_capacity(edges),
+            ..Self::default()
         }
+    }
+
+    /// Adds a firm and returns its node.
+    pub fn add_node(&mut self, industry: &str, size: SizeClass, employees: u32) -> Node {
+        let k = match self.industry_index.get(industry) {
+            Some(&k) => k,
+            None => {
+                let k = self.industry_names.len() as u32;
+                self.industry_index.insert(industry.to_owned(), k);
+                self.industry_names.push(industry.to_owned());
+                k
+            }
+        };
+        self.industry.push(k);
+        self.size.push(size);
+        self.employees.push(employees);
+        (self.industry.len() - 1) as Node
+    }
+
+    /// Number of firms added so far.
+    pub fn node_count(&self) -> usize {
+        self.industry.len()
+    }
+
+    /// Adds a link. Fails on a node that was not added, a self-loop, or a value that is not
+    /// finite and positive.
+    pub fn add_edge(&mut self, e: EdgeSpec) -> Result<(), GraphError> {
+        let n = self.industry.len();
+        if e.supplier as usize >= n || e.customer as usize >= n {
+            return Err(GraphError::BadEdge(format!("edge {}->{} names a node outside 0..{n}", e.supplier, e.customer)));
+        }
+        if e.supplier == e.customer {
+            return Err(GraphError::BadEdge(format!("node {} supplies itself", e.supplier)));
+        }
+        if !(e.value.is_finite() && e.value > 0.0) {
+            return Err(GraphError::BadEdge(format!("edge {}->{} has value {}", e.supplier, e.customer, e.value)));
+        }
+        self.edges.push(e);
+        Ok(())
+    }
+
+    /// Keeps only the links for which `keep(index)` is true (indices in the order added).
+    pub fn retain_edges(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        let mut i = 0;
+        self.edges.retain(|_| {
+            let k = keep(i);
+            i += 1;
+            k
+        });
+    }
+
+    /// The compressed rows. O(n + m); the link list is freed before returning.
+    pub fn build(self) -> AnalysisGraph {
+        let n = self.industry.len();
+        let edges = self.edges;
         let rows = |key: fn(&EdgeSpec) -> Node| {
             let mut start = vec![0usize; n + 1];
-            for e in edges {
+            for e in &edges {
                 start[key(e) as usize + 1] += 1;
             }
             for i in 0..n {
@@ -106,7 +161,7 @@ impl AnalysisGraph {
         let mut in_fill = in_start.clone();
         let mut out_strength = vec![0.0; n];
         let mut in_strength = vec![0.0; n];
-        for e in edges {
+        for e in &edges {
             let (s, c) = (e.supplier as usize, e.customer as usize);
             let o = out_fill[s];
             out_fill[s] += 1;
@@ -121,16 +176,13 @@ impl AnalysisGraph {
             out_strength[s] += e.value;
             in_strength[c] += e.value;
         }
-        let mut industry_names = vec![String::new(); names.len()];
-        for (name, id) in &names {
-            industry_names[*id as usize] = (*name).to_owned();
-        }
-        Ok(Self {
-            industry,
-            industries: names.len(),
-            industry_names,
-            size: nodes.iter().map(|s| s.size).collect(),
-            employees: nodes.iter().map(|s| s.employees).collect(),
+        drop(edges);
+        AnalysisGraph {
+            industries: self.industry_names.len(),
+            industry: self.industry,
+            industry_names: self.industry_names,
+            size: self.size,
+            employees: self.employees,
             out_start,
             out_to,
             out_w,
@@ -141,7 +193,22 @@ impl AnalysisGraph {
             in_ess,
             out_strength,
             in_strength,
-        })
+        }
+    }
+}
+
+impl AnalysisGraph {
+    /// Builds the snapshot. Fails on an edge naming a missing node, a self-loop, or a value that is
+    /// not finite and positive.
+    pub fn new(nodes: &[NodeSpec], edges: &[EdgeSpec]) -> Result<Self, GraphError> {
+        let mut b = GraphBuilder::with_capacity(nodes.len(), edges.len());
+        for s in nodes {
+            b.add_node(&s.industry, s.size, s.employees);
+        }
+        for e in edges {
+            b.add_edge(*e)?;
+        }
+        Ok(b.build())
     }
 
     /// Number of firms.

@@ -31,11 +31,19 @@ pub struct EsriParams {
     pub prune: f64,
 }
 
+impl EsriParams {
+    /// The defaults, declared once (tolerance 1e-6, rationing on).
+    pub const DEFAULT: Self = Self { tol: 1e-6, rationing: true, max_iter: 10_000, prune: 1e-12 };
+}
+
 impl Default for EsriParams {
     fn default() -> Self {
-        Self { tol: 1e-6, rationing: true, max_iter: 10_000, prune: 1e-12 }
+        Self::DEFAULT
     }
 }
+
+/// Most threads [`Esri::all`] uses; asking for more is an error at the edge (CLI, settings).
+pub const MAX_THREADS: usize = 256;
 
 /// The three indices of one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -341,10 +349,11 @@ impl<'g> Esri<'g> {
         ScenarioOutcome { score, damaged: if keep_damaged { items } else { Vec::new() } }
     }
 
-    /// ESRI of every firm (each closed alone), on `threads` threads (at least one).
+    /// ESRI of every firm (each closed alone), on `threads` threads (1 to [`MAX_THREADS`]; values
+    /// outside are brought into range, so callers validate first).
     pub fn all(&self, threads: usize, progress: &(dyn Fn(usize) + Sync)) -> Vec<EsriScore> {
         let n = self.g.node_count();
-        let threads = threads.clamp(1, 256);
+        let threads = threads.clamp(1, MAX_THREADS);
         let mut out = vec![EsriScore::default(); n];
         let chunk = n.div_ceil(threads).max(1);
         std::thread::scope(|s| {

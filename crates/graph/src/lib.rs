@@ -2,18 +2,23 @@
 //!
 //! [`SupplyNetwork`] wraps a petgraph graph with side indexes from database ids to graph indices,
 //! so the server can apply every firm and link change incrementally. The analyses (ESRI,
-//! dominators, sole essential suppliers, reach) build on it. Pure: no IO.
+//! dominators, sole essential suppliers, reach) build on it, and [`analyse`] runs them all as one
+//! pipeline for every caller. Pure: no IO.
 
 mod assess;
 mod csr;
 mod dominators;
 mod esri;
 mod network;
+mod pipeline;
 mod reach;
 
-pub use assess::{Assessment, Lang, Reason, SoleSupply, Thresholds, assess, sole_essential_suppliers};
-pub use csr::{AnalysisGraph, EdgeSpec, Node, NodeSpec};
+pub use assess::{Assessment, Lang, Reason, RenderedReason, SoleSupply, Thresholds, assess, sole_essential_suppliers};
+pub use csr::{AnalysisGraph, EdgeSpec, GraphBuilder, Node, NodeSpec};
 pub use dominators::{Dominators, dominators};
-pub use esri::{Esri, EsriParams, EsriScore, ScenarioOutcome, esri_reference, esri_reference_score};
+pub use esri::{Esri, EsriParams, EsriScore, MAX_THREADS, ScenarioOutcome, esri_reference, esri_reference_score};
 pub use network::{FirmNode, GraphError, LinkEdge, SupplyNetwork};
+pub use pipeline::{
+    Analysis, AnalysisParams, DEFAULT_EXACT_REACH_LIMIT, Observer, Quiet, Scope, Step, Timings, analyse,
+};
 pub use reach::{Reach, components, downstream_reach};

@@ -1,13 +1,14 @@
-//! `linchpin bench analyze`: times every analysis on a generated network, for
-//! `docs/benchmarks.md`. Timings are printed, never asserted.
+//! `linchpin bench ...`: times the key-node pipeline, for `docs/benchmarks.md`. Timings are
+//! printed, never asserted.
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use linchpin_graph::{AnalysisGraph, EdgeSpec, NodeSpec};
+use linchpin_graph::{Analysis, AnalysisParams, Scope, analyse};
 
-use crate::analyze::{AnalysisOptions, Timings, edge_spec, node_index, node_spec, run_analyses};
+use crate::config::AnalysisOptions;
 use crate::generate;
+use crate::progress::Bar;
 
 /// `linchpin bench ...`
 #[derive(clap::Subcommand, Debug)]
@@ -30,7 +31,8 @@ pub enum BenchCommand {
         #[command(flatten)]
         options: AnalysisOptions,
     },
-    /// Time the structural analyses (dominators, sole suppliers, reach) on interchange files.
+    /// Time reading the interchange files into the analysis graph (validating every row) and the
+    /// structural analyses (dominators, sole suppliers, reach), end to end.
     Structure {
         /// firms file.
         #[arg(long)]
@@ -39,7 +41,7 @@ pub enum BenchCommand {
         #[arg(long)]
         links: std::path::PathBuf,
         /// Largest number of components for exact reach.
-        #[arg(long, default_value_t = 30_000)]
+        #[arg(long, default_value_t = AnalysisParams::DEFAULT.exact_reach_limit)]
         exact_reach_limit: usize,
     },
 }
@@ -51,96 +53,82 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-fn structural(
-    g: &AnalysisGraph,
-    sole_share: f64,
-    exact_reach_limit: usize,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    let s = Instant::now();
-    let dom = linchpin_graph::dominators(g);
-    let t_dom = s.elapsed().as_secs_f64();
-    let s = Instant::now();
-    let sole = linchpin_graph::sole_essential_suppliers(g, sole_share);
-    let t_sole = s.elapsed().as_secs_f64();
-    let s = Instant::now();
-    let reach = linchpin_graph::downstream_reach(g, exact_reach_limit);
-    let t_reach = s.elapsed().as_secs_f64();
-    writeln!(
-        out,
-        "dominators {t_dom:.2} s, sole essential suppliers {t_sole:.2} s, reach {t_reach:.2} s ({}); structural total {:.2} s",
-        if reach.exact { "exact" } else { "HyperLogLog" },
-        t_dom + t_sole + t_reach
-    )?;
-    drop((dom, sole, reach));
-    Ok(())
+fn structural_line(a: &Analysis) -> String {
+    let t = a.timings;
+    format!(
+        "dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s ({}); structural total {:.2} s",
+        t.dominators,
+        t.sole,
+        t.reach,
+        if a.reach.exact { "exact" } else { "HyperLogLog" },
+        t.structural()
+    )
 }
 
 /// Runs a benchmark.
 pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout();
-    let (firms, seed, mean_degree, skip_esri, options) = match cmd {
-        BenchCommand::Analyze { firms, seed, mean_degree, skip_esri, options } => {
-            (firms, seed, mean_degree, skip_esri, options)
-        }
+    match cmd {
         BenchCommand::Structure { firms, links, exact_reach_limit } => {
-            let (f, bad_f) = crate::interchange::parse_firms(&firms)?;
-            let (l, bad_l) = crate::interchange::parse_links(&links)?;
-            if !bad_f.is_empty() || !bad_l.is_empty() {
-                anyhow::bail!(
-                    "the files have {} bad rows; check them with `linchpin analyze`",
-                    bad_f.len() + bad_l.len()
-                );
+            let start = Instant::now();
+            let Some(net) = crate::analyze::read(&firms, &links, &Bar::new()) else {
+                return Ok(ExitCode::from(crate::EXIT_INVALID));
+            };
+            if !net.errors.is_empty() {
+                anyhow::bail!("the files have {} bad rows; check them with `linchpin analyze`", net.errors.len());
             }
-            let index = node_index(f.iter().map(|r| &r.firm));
-            let nodes: Vec<NodeSpec> = f.iter().map(|r| node_spec(&r.firm)).collect();
-            let edges: Vec<EdgeSpec> = l.iter().filter_map(|r| edge_spec(&index, &r.link)).collect();
-            let g = AnalysisGraph::new(&nodes, &edges)?;
-            writeln!(out, "network: {} firms, {} links", g.node_count(), g.edge_count())?;
-            structural(&g, 0.8, exact_reach_limit, &mut out)?;
-            return Ok(ExitCode::SUCCESS);
+            let read = start.elapsed().as_secs_f64();
+            let g = net.graph;
+            writeln!(out, "network: {} firms, {} links, read, validated and built in {read:.2} s", g.node_count(), g.edge_count())?;
+            let params = AnalysisParams { exact_reach_limit, ..AnalysisParams::DEFAULT };
+            let a = analyse(&g, &params, Scope::Structure, &linchpin_graph::Quiet);
+            writeln!(out, "{}", structural_line(&a))?;
+            writeln!(out, "end to end {:.2} s", start.elapsed().as_secs_f64())?;
+            if let Some(peak) = peak_rss_mib() {
+                writeln!(out, "peak memory: {peak:.0} MiB")?;
+            }
         }
-    };
-    let start = Instant::now();
-    let net = generate::generate_with_degree(firms as usize, seed, mean_degree);
-    let generated = start.elapsed().as_secs_f64();
-    let index = node_index(net.firms.iter());
-    let nodes: Vec<NodeSpec> = net.firms.iter().map(node_spec).collect();
-    let edges: Vec<EdgeSpec> = net.links.iter().filter_map(|l| edge_spec(&index, l)).collect();
-    let rss_before = peak_rss_mib();
-    let mut t = Timings::default();
-    let start = Instant::now();
-    let g = AnalysisGraph::new(&nodes, &edges)?;
-    t.build = start.elapsed().as_secs_f64();
-    drop((nodes, edges));
-    writeln!(
-        out,
-        "network: {} firms, {} links (generated in {generated:.1} s, graph built in {:.2} s)",
-        g.node_count(),
-        g.edge_count(),
-        t.build
-    )?;
-    if skip_esri {
-        structural(&g, options.sole_share, options.exact_reach_limit, &mut out)?;
-    } else {
-        let result = run_analyses(&g, &options, &mut t);
-        let candidates = result.iter().filter(|a| a.key_node).count();
-        writeln!(
-            out,
-            "esri {:.1} s on {} threads (tol {}), dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s; {candidates} key-node candidates",
-            t.esri,
-            options.threads(),
-            options.tol,
-            t.dominators,
-            t.sole,
-            t.reach
-        )?;
-    }
-    if let (Some(before), Some(after)) = (rss_before, peak_rss_mib()) {
-        writeln!(
-            out,
-            "peak memory: {after:.0} MiB (of which {before:.0} MiB before the analysis graph was built: the generator's data)"
-        )?;
+        BenchCommand::Analyze { firms, seed, mean_degree, skip_esri, options } => {
+            let start = Instant::now();
+            let net = generate::generate_with_degree(firms as usize, seed, mean_degree);
+            let generated = start.elapsed().as_secs_f64();
+            let rss_before = peak_rss_mib();
+            let start = Instant::now();
+            let g = net.graph();
+            let built = start.elapsed().as_secs_f64();
+            drop(net);
+            writeln!(
+                out,
+                "network: {} firms, {} links (generated in {generated:.1} s, graph built in {built:.2} s)",
+                g.node_count(),
+                g.edge_count(),
+            )?;
+            let params = options.params();
+            if skip_esri {
+                let a = analyse(&g, &params, Scope::Structure, &linchpin_graph::Quiet);
+                writeln!(out, "{}", structural_line(&a))?;
+            } else {
+                let a = analyse(&g, &params, Scope::Full, &Bar::new());
+                let t = a.timings;
+                let candidates = a.assessments.iter().filter(|x| x.key_node).count();
+                writeln!(
+                    out,
+                    "esri {:.1} s on {} threads (tol {}), dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s; {candidates} key-node candidates",
+                    t.esri,
+                    params.threads(),
+                    params.esri.tol,
+                    t.dominators,
+                    t.sole,
+                    t.reach
+                )?;
+            }
+            if let (Some(before), Some(after)) = (rss_before, peak_rss_mib()) {
+                writeln!(
+                    out,
+                    "peak memory: {after:.0} MiB (of which {before:.0} MiB before the analysis graph was built: the generator's data)"
+                )?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

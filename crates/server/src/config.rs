@@ -1,7 +1,10 @@
-//! Typed configuration. Defaults work on a laptop: a SQLite file, no Redis.
+//! Typed configuration of every command: the database, `serve`'s settings, and the analysis
+//! settings shared by `serve`, `analyze` and `bench`. Defaults work on a laptop (a SQLite file,
+//! no Redis); analysis defaults come from `linchpin_graph::AnalysisParams::DEFAULT`.
 use std::net::SocketAddr;
 
 use clap::Args;
+use linchpin_graph::{AnalysisParams, EsriParams, MAX_THREADS, Thresholds};
 
 /// Default database: a SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://linchpin.db?mode=rwc";
@@ -74,10 +77,85 @@ pub struct ServeConfig {
     pub analysis_debounce_secs: u64,
     /// Parameters of server-side analyses (the same flags as `linchpin analyze`).
     #[command(flatten)]
-    pub analysis: crate::analyze::AnalysisOptions,
+    pub analysis: AnalysisOptions,
     /// Sustained requests per second allowed per account.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
     pub rate_limit_per_second: f64,
+}
+
+/// Analysis parameters shared by `serve`, `analyze` and `bench analyze`. Defaults are
+/// `AnalysisParams::DEFAULT`'s.
+#[derive(Args, Debug, Clone)]
+pub struct AnalysisOptions {
+    /// Turn ESRI's rationing off (σ = 1 for every firm that sells).
+    #[arg(long, env = "LINCHPIN_NO_RATIONING")]
+    pub no_rationing: bool,
+    /// ESRI stops when no health value moves by this much in a step.
+    #[arg(long, env = "LINCHPIN_TOL", default_value_t = EsriParams::DEFAULT.tol, value_parser = tolerance)]
+    pub tol: f64,
+    /// Threads for ESRI, 1 to 256 (default: one per core).
+    #[arg(long, env = "LINCHPIN_THREADS", value_parser = thread_count)]
+    pub threads: Option<usize>,
+    /// Minimum systemic multiplier (ESRI / own output share) for a candidate.
+    #[arg(long, env = "LINCHPIN_MULTIPLIER", default_value_t = Thresholds::DEFAULT.multiplier, value_parser = positive)]
+    pub multiplier: f64,
+    /// Minimum ESRI for the multiplier rule.
+    #[arg(long, env = "LINCHPIN_MIN_ESRI", default_value_t = Thresholds::DEFAULT.min_esri, value_parser = share)]
+    pub min_esri: f64,
+    /// Minimum share of a customer's essential input from one industry for a sole supplier.
+    #[arg(long, env = "LINCHPIN_SOLE_SHARE", default_value_t = Thresholds::DEFAULT.sole_share, value_parser = share)]
+    pub sole_share: f64,
+    /// Firms downstream that make a customer a hub.
+    #[arg(long, env = "LINCHPIN_HUB_DOWNSTREAM", default_value_t = Thresholds::DEFAULT.hub_downstream, value_parser = positive)]
+    pub hub_downstream: f64,
+    /// Largest number of strongly connected components for exact reach (HyperLogLog beyond).
+    #[arg(long, env = "LINCHPIN_EXACT_REACH_LIMIT", default_value_t = AnalysisParams::DEFAULT.exact_reach_limit)]
+    pub exact_reach_limit: usize,
+}
+
+impl AnalysisOptions {
+    /// The pipeline's parameters.
+    pub fn params(&self) -> AnalysisParams {
+        AnalysisParams {
+            esri: EsriParams { tol: self.tol, rationing: !self.no_rationing, ..EsriParams::DEFAULT },
+            thresholds: Thresholds {
+                multiplier: self.multiplier,
+                min_esri: self.min_esri,
+                sole_share: self.sole_share,
+                hub_downstream: self.hub_downstream,
+            },
+            threads: self.threads.unwrap_or(0),
+            exact_reach_limit: self.exact_reach_limit,
+        }
+    }
+}
+
+fn thread_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(v) if (1..=MAX_THREADS).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a thread count between 1 and {MAX_THREADS}")),
+    }
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number")),
+    }
+}
+
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share between 0 and 1")),
+    }
+}
+
+fn tolerance(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t.is_finite() && t > 0.0 && t < 1.0 => Ok(t),
+        _ => Err(format!("`{s}` is not a tolerance in (0, 1)")),
+    }
 }
 
 fn positive_rate(s: &str) -> Result<f64, String> {
@@ -96,5 +174,12 @@ mod tests {
         assert_eq!(redact("postgres://app:s3cret@db:5432/linchpin"), "postgres://app:***@db:5432/linchpin");
         assert_eq!(redact("postgres://app@db/linchpin"), "postgres://app@db/linchpin");
         assert_eq!(redact("sqlite://linchpin.db?mode=rwc"), "sqlite://linchpin.db?mode=rwc");
+    }
+
+    #[test]
+    fn thread_counts_above_the_pool_limit_are_refused() {
+        assert!(thread_count("256").is_ok());
+        assert!(thread_count("257").unwrap_err().contains("between 1 and 256"));
+        assert!(thread_count("0").is_err());
     }
 }

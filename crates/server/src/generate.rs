@@ -1,17 +1,73 @@
-//! Realistic synthetic supply networks for the demo and benchmarks.
+//! `linchpin gen-network`, and the generator behind it: realistic synthetic supply networks for the
+//! demo, the tests and the benchmarks.
 //!
 //! Firms sit on tiers from raw materials to final assemblers; each supplier sells to firms of the
 //! next tiers, mostly on its own chain, with a power-law out-degree (exponent 2.3, mean about 8,
 //! capped at 128). Employees and revenue are heavy-tailed; regions cluster in the industrial
 //! provinces; a few links run backwards to make cycles. The same seed gives the same network.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
 
 use linchpin_domain::{
     ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product, RegionCode, Uscc,
     Value10kCny,
 };
+use linchpin_graph::{AnalysisGraph, EdgeSpec, GraphBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+
+/// Arguments of `gen-network`.
+#[derive(clap::Args, Debug)]
+pub struct GenArgs {
+    /// Number of firms.
+    #[arg(long, env = "LINCHPIN_GEN_FIRMS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(8..=5_000_000))]
+    pub firms: u64,
+    /// Random seed; the same seed gives the same network.
+    #[arg(long, env = "LINCHPIN_GEN_SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// Mean out-degree of suppliers (8 gives about 8 links per firm).
+    #[arg(long, env = "LINCHPIN_GEN_MEAN_DEGREE", default_value_t = 8.0, value_parser = mean_degree)]
+    pub mean_degree: f64,
+    /// Output directory (created if missing).
+    #[arg(long, env = "LINCHPIN_GEN_OUT")]
+    pub out: PathBuf,
+}
+
+fn mean_degree(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.5..=64.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a mean degree between 0.5 and 64")),
+    }
+}
+
+/// Runs `linchpin gen-network`: writes firms.csv and links.csv into the output directory.
+pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let net = generate_with_degree(args.firms as usize, args.seed, args.mean_degree);
+    let firms_path = args.out.join("firms.csv");
+    let links_path = args.out.join("links.csv");
+    let f = std::io::BufWriter::new(
+        std::fs::File::create(&firms_path).with_context(|| format!("cannot write {}", firms_path.display()))?,
+    );
+    linchpin_interchange::write_firms_csv(f, &net.firms)?;
+    let l = std::io::BufWriter::new(
+        std::fs::File::create(&links_path).with_context(|| format!("cannot write {}", links_path.display()))?,
+    );
+    linchpin_interchange::write_links_csv(l, &net.links)?;
+    writeln!(
+        std::io::stdout(),
+        "wrote {} firms to {} and {} links to {}",
+        net.firms.len(),
+        firms_path.display(),
+        net.links.len(),
+        links_path.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// The chains of the generated network: code, name, and industries per tier (raw -> final).
 pub const CHAINS: [(&str, &str, [&[&str]; 4]); 3] = [
@@ -40,6 +96,29 @@ pub struct Network {
     pub firms: Vec<FirmDraft>,
     /// Links.
     pub links: Vec<LinkDraft>,
+}
+
+impl Network {
+    /// The analysis graph of the network (node `i` is firm `i`), as `linchpin analyze` would build
+    /// it from the written files.
+    pub fn graph(&self) -> AnalysisGraph {
+        let mut b = GraphBuilder::with_capacity(self.firms.len(), self.links.len());
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(self.firms.len());
+        for f in &self.firms {
+            let v = b.add_node(f.industry.as_str(), f.size_class(), f.indicators.employees.unwrap_or(0));
+            index.insert(f.uscc.as_str(), v);
+        }
+        for l in &self.links {
+            if let (Some(&supplier), Some(&customer)) =
+                (index.get(l.supplier().as_str()), index.get(l.customer().as_str()))
+            {
+                let e = EdgeSpec { supplier, customer, value: l.annual_value.get(), essentiality: l.essentiality };
+                // generated links are valid by construction; an invalid one is simply left out
+                let _ = b.add_edge(e);
+            }
+        }
+        b.build()
+    }
 }
 
 /// A valid USCC for firm number `n` in `region` (deterministic).

@@ -1,9 +1,10 @@
 //! The Linchpin server and command-line tool.
 //!
-//! [`cli`] parses the command line (every flag also read from a `LINCHPIN_*` variable);
-//! [`startup::Application`] builds the HTTP app on a bound port and serves it until SIGTERM;
-//! [`interchange`] reads and validates the CSV/XLSX interchange files; [`generate`] makes
-//! realistic synthetic networks for the demo and benchmarks.
+//! [`cli`] parses the command line (every flag also read from a `LINCHPIN_*` variable) and
+//! dispatches to the module that owns the command: [`startup`] (`serve`: build the app on a bound
+//! port, serve until SIGTERM), [`demo`] (`serve --demo`), [`import`], [`analyze`], [`bench`],
+//! [`generate`] (`gen-network`) and [`accounts`]. [`config`] holds the typed settings, [`app`] the
+//! HTTP routes, [`progress`] the terminal progress bar, [`telemetry`] logging.
 
 pub mod accounts;
 pub mod analyze;
@@ -11,7 +12,12 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod generate;
-pub mod interchange;
+pub mod import;
+pub mod progress;
 pub mod startup;
 pub mod telemetry;
+
+/// Exit code for input that failed validation (bad rows, bad header).
+pub const EXIT_INVALID: u8 = 2;

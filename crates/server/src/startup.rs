@@ -1,6 +1,8 @@
-//! Build and serve are separate: [`Application::build`] connects, migrates and binds (port 0 in
-//! tests); [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C.
+//! `linchpin serve`. Build and serve are separate: [`Application::build`] connects, migrates and
+//! binds (port 0 in tests); [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C.
+use std::io::Write;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -10,6 +12,22 @@ use tokio::net::TcpListener;
 
 use crate::app::{AppState, app};
 use crate::config::ServeConfig;
+
+/// Runs `linchpin serve`: builds the application, seeds the demo when asked, prints where it
+/// listens, and serves until stopped.
+pub async fn serve(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
+    let app = Application::build(&cfg).await?;
+    if cfg.demo {
+        crate::demo::seed(&app).await?;
+    }
+    let addr = app.local_addr()?;
+    let mut out = std::io::stdout();
+    writeln!(out, "Linchpin is listening on http://{addr}")?;
+    writeln!(out, "GraphiQL: http://{addr}/graphql  (queries: POST /graphql, subscriptions: ws://{addr}/graphql/ws)")?;
+    out.flush()?;
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// A built, bound, not yet serving application.
 pub struct Application {
@@ -34,12 +52,7 @@ impl Application {
         }
         api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
-        api.analysis = linchpin_api::analysis::AnalysisConfig {
-            esri: cfg.analysis.esri(),
-            thresholds: cfg.analysis.thresholds(),
-            threads: cfg.analysis.threads(),
-            exact_reach_limit: cfg.analysis.exact_reach_limit,
-        };
+        api.analysis = cfg.analysis.params();
         let (firms, links) = api.network.reload(&api.store).await.context("cannot load the network")?;
         tracing::info!(firms, links, "live network loaded");
         api.network.follow(api.store.clone(), api.events.subscribe());

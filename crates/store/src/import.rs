@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use linchpin_domain::{ChainCode, ErrorCode, FirmDraft, FirmId, LinkDraft};
+use linchpin_domain::{ChainCode, ErrorCode, FirmDraft, FirmId, FirmRow, LinkRow, RowError};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use tracing::instrument;
@@ -15,49 +15,6 @@ use tracing::instrument;
 use crate::entity::{firm, firm_chain, supply_link};
 use crate::links::NewLink;
 use crate::{StoreError, chains, firms, links, rows_per_insert};
-
-/// A validated firm row and the line it came from.
-#[derive(Debug, Clone)]
-pub struct FirmRow {
-    /// 1-based line (CSV) or row (XLSX) number, the header being line 1.
-    pub line: usize,
-    /// The firm.
-    pub firm: FirmDraft,
-}
-
-/// A validated link row and the line it came from.
-#[derive(Debug, Clone)]
-pub struct LinkRow {
-    /// 1-based line number.
-    pub line: usize,
-    /// The link.
-    pub link: LinkDraft,
-}
-
-/// A row that cannot be imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    /// Which file: `firms` or `links`.
-    pub file: &'static str,
-    /// 1-based line number.
-    pub line: usize,
-    /// Column, when one is to blame.
-    pub column: Option<String>,
-    /// Stable code.
-    pub code: ErrorCode,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} line {}", self.file, self.line)?;
-        if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
-        }
-        write!(f, ": {} ({})", self.message, self.code)
-    }
-}
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

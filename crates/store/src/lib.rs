@@ -130,6 +130,77 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<Str
     Ok(with_database(admin_url, name))
 }
 
+/// Drops the PostgreSQL database `name` through `admin_url`, closing any connection still open
+/// to it (PostgreSQL 13 or later).
+pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err(StoreError::Invalid(linchpin_domain::ValidationError::new(
+            linchpin_domain::ErrorCode::InvalidText,
+            "database names are lower-case letters, digits and `_`",
+        )));
+    }
+    let admin = Database::connect(admin_url).await?;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+    admin.close().await?;
+    Ok(())
+}
+
+/// A fresh PostgreSQL database for one test or benchmark, dropped when this guard is dropped,
+/// whether the test passed or panicked. Dereferences to its URL.
+#[derive(Debug)]
+pub struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// Creates `<prefix>_<random>` on the server of `admin_url`.
+    pub async fn create(admin_url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let name = format!("{prefix}_{:016x}", rand_u64());
+        let url = create_postgres_database(admin_url, &name).await?;
+        Ok(Self { admin_url: admin_url.to_owned(), name, url })
+    }
+
+    /// The URL of the database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::ops::Deref for ScratchDatabase {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        // Drop cannot await and may run inside a runtime: drop the database from a thread of its
+        // own with a small runtime, and wait for it.
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            rt.block_on(drop_postgres_database(&admin, &name)).map_err(|e| e.to_string())
+        })
+        .join();
+        if let Ok(Err(e)) | Err(e) = dropped.map_err(|_| "the dropping thread panicked".to_owned()) {
+            tracing::warn!(database = %self.name, error = %e, "could not drop a scratch database");
+        }
+    }
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded per process; mixing in the time and a counter makes names unique.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.finish()
+}
+
 /// `url` with its database name replaced by `name` (query parameters kept).
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

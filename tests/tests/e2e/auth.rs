@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{Server, binary, create_account, databases};
+use crate::helpers::{Server, TestDb, binary, create_account, databases, postgres};
 
 async fn post(server: &Server, token: Option<&str>) -> reqwest::Response {
     let mut req =
@@ -14,14 +14,11 @@ async fn post(server: &Server, token: Option<&str>) -> reqwest::Response {
 #[tokio::test]
 async fn accounts_are_rate_limited_with_a_retry_hint_in_memory_and_in_redis() {
     let dir = tempfile::tempdir().unwrap();
-    let mut setups: Vec<(String, Option<String>)> = Vec::new();
+    let mut setups: Vec<(TestDb, Option<String>)> = Vec::new();
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("rl.db").display());
-    setups.push((sqlite, None));
-    match (std::env::var("LINCHPIN_TEST_DATABASE_URL"), std::env::var("LINCHPIN_TEST_REDIS_URL")) {
-        (Ok(admin), Ok(redis)) => {
-            let name = format!("linchpin_e2e_{}", rand::random::<u32>());
-            setups.push((linchpin_store::create_postgres_database(&admin, &name).await.unwrap(), Some(redis)));
-        }
+    setups.push((TestDb::Sqlite(sqlite), None));
+    match (postgres().await, std::env::var("LINCHPIN_TEST_REDIS_URL")) {
+        (Some(db), Ok(redis)) => setups.push((TestDb::Postgres(db), Some(redis))),
         _ => {
             assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires PostgreSQL and Redis");
             eprintln!("PostgreSQL or Redis not configured: skipping the Redis rate-limit run");

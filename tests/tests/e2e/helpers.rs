@@ -113,15 +113,36 @@ impl Drop for Server {
     }
 }
 
-/// A fresh database per call: a SQLite file in `dir`, or a new PostgreSQL database.
-pub async fn databases(dir: &std::path::Path) -> Vec<(&'static str, String)> {
-    let mut out = vec![("sqlite", format!("sqlite://{}?mode=rwc", dir.join("e2e.db").display()))];
-    match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let name = format!("linchpin_e2e_{}", rand::random::<u32>());
-            out.push(("postgres", linchpin_store::create_postgres_database(&admin, &name).await.unwrap()));
+/// A database for one test: a SQLite file, or a PostgreSQL database dropped with this value.
+pub enum TestDb {
+    /// A SQLite URL (the file lives in the test's temporary directory).
+    Sqlite(String),
+    /// A scratch PostgreSQL database.
+    Postgres(linchpin_store::ScratchDatabase),
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Self::Sqlite(url) => url,
+            Self::Postgres(db) => db.url(),
         }
-        _ => {
+    }
+}
+
+/// A scratch PostgreSQL database when `LINCHPIN_TEST_DATABASE_URL` is set.
+pub async fn postgres() -> Option<linchpin_store::ScratchDatabase> {
+    let admin = std::env::var("LINCHPIN_TEST_DATABASE_URL").ok().filter(|a| !a.is_empty())?;
+    Some(linchpin_store::ScratchDatabase::create(&admin, "linchpin_e2e").await.unwrap())
+}
+
+/// A fresh database per call: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn databases(dir: &std::path::Path) -> Vec<(&'static str, TestDb)> {
+    let mut out = vec![("sqlite", TestDb::Sqlite(format!("sqlite://{}?mode=rwc", dir.join("e2e.db").display())))];
+    match postgres().await {
+        Some(db) => out.push(("postgres", TestDb::Postgres(db))),
+        None => {
             assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_DATABASE_URL");
             eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
         }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::{REGISTER, Server, databases, firm_input, uscc};
+use crate::helpers::{REGISTER, Server, databases, firm_input, postgres, uscc};
 
 #[tokio::test]
 async fn the_server_answers_graphql_graphiql_and_probes() {
@@ -137,15 +137,11 @@ async fn graphql_ws_subscribers_see_committed_changes() {
 
 #[tokio::test]
 async fn replicas_sharing_postgres_and_redis_see_each_others_changes() {
-    let (Ok(admin), Ok(redis)) =
-        (std::env::var("LINCHPIN_TEST_DATABASE_URL"), std::env::var("LINCHPIN_TEST_REDIS_URL"))
-    else {
+    let (Some(db), Ok(redis)) = (postgres().await, std::env::var("LINCHPIN_TEST_REDIS_URL")) else {
         assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires PostgreSQL and Redis");
         eprintln!("LINCHPIN_TEST_DATABASE_URL or LINCHPIN_TEST_REDIS_URL is not set: skipping the two-replica test");
         return;
     };
-    let name = format!("linchpin_e2e_{}", rand::random::<u32>());
-    let db = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
     let a = Server::with_admin(&db, Some(&redis), &[]);
     let b = Server::with_admin(&db, Some(&redis), &[]);
     let ready: Value = reqwest::get(a.url("/readyz")).await.unwrap().json().await.unwrap();

@@ -1,11 +1,12 @@
-use async_graphql::{Context, Object, Result, SimpleObject};
+//! `runAnalysis`: the key-node analysis on demand (ADMIN, BUREAU).
+use async_graphql::{Context, Object, SimpleObject};
 use linchpin_domain::Role;
-use linchpin_store::TransactionTrait;
 
-use crate::audit_log::{self, Change};
+use super::{Outcome, Write, payload, respond};
+use crate::audit_log::Change;
 use crate::error::{ApiError, UserError};
 use crate::guard::{self, require};
-use crate::schema::ApiState;
+use crate::ids::{self, Kind};
 use crate::types::assessment::AnalysisRun;
 
 /// Result of `runAnalysis`.
@@ -17,6 +18,28 @@ pub struct RunAnalysisPayload {
     pub user_errors: Vec<UserError>,
 }
 
+payload!(RunAnalysisPayload, analysis_run: AnalysisRun);
+
+async fn run_analysis(ctx: &Context<'_>) -> Outcome<AnalysisRun> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
+    let state = guard::state(ctx)?;
+    // The run is long and stored on its own; the audit event follows in its own transaction.
+    let run =
+        crate::analysis::run(state, state.analysis, format!("runAnalysis by {}", viewer.username.as_str())).await?;
+    let w = Write::begin(ctx).await?;
+    let change = Change {
+        action: "analysis.run",
+        object_type: "analysis_run",
+        object_id: ids::encode(Kind::AnalysisRun, run.id).0,
+        regions: vec![],
+        before: None::<&()>,
+        after: Some(&serde_json::json!({"firms": run.firms, "links": run.links, "duration_ms": run.duration_ms})),
+    };
+    w.commit(viewer, change, None).await?;
+    Ok(run.into())
+}
+
 /// Running the key-node analysis on demand.
 #[derive(Default)]
 pub struct AnalysisMutations;
@@ -26,23 +49,7 @@ pub struct AnalysisMutations;
 impl AnalysisMutations {
     /// Analyses the current network now (off the request's runtime thread), stores the run with
     /// per-firm results, and returns it. One run at a time per replica.
-    async fn run_analysis(&self, ctx: &Context<'_>) -> Result<RunAnalysisPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
-        let state = ctx.data::<ApiState>()?;
-        let run =
-            crate::analysis::run(state, state.analysis, format!("runAnalysis by {}", viewer.username.as_str())).await?;
-        let txn = state.store.db().begin().await.map_err(ApiError::from)?;
-        let change = Change {
-            action: "analysis.run",
-            object_type: "analysis_run",
-            object_id: run.id.to_string(),
-            regions: vec![],
-            before: None::<&()>,
-            after: Some(&serde_json::json!({"firms": run.firms, "links": run.links, "duration_ms": run.duration_ms})),
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        Ok(RunAnalysisPayload { analysis_run: Some(run.into()), user_errors: vec![] })
+    async fn run_analysis(&self, ctx: &Context<'_>) -> Result<RunAnalysisPayload, ApiError> {
+        respond(run_analysis(ctx).await)
     }
 }

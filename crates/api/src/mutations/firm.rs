@@ -1,15 +1,15 @@
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use linchpin_domain::{ChainCode, FirmDraft, FirmName, Indicators, IndustryCode, RegionCode, Role, Uscc};
-use linchpin_store::{TransactionTrait, firms};
+//! `registerFirm` and `updateFirm`: ADMIN anywhere, a BUREAU within its jurisdiction.
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use linchpin_domain::{ChainCode, FirmDraft, FirmName, FirmRecord, Indicators, IndustryCode, RegionCode, Role, Uscc};
+use linchpin_store::firms;
 use tracing::instrument;
 
-use super::Errors;
-use crate::audit_log::{self, Change};
+use super::{FieldErrors, Outcome, Refusal, Write, payload, respond};
+use crate::audit_log::Change;
 use crate::error::{ApiError, UserError, UserErrorCode};
 use crate::events::{NetworkEvent, NetworkEventKind};
 use crate::guard::{self, require};
 use crate::ids::{self, Kind};
-use crate::schema::ApiState;
 use crate::types::firm::Firm;
 
 /// A firm to register.
@@ -79,7 +79,10 @@ pub struct UpdateFirmPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn chains(errors: &mut Errors, list: &[String]) -> Option<Vec<ChainCode>> {
+payload!(RegisterFirmPayload, firm: Firm);
+payload!(UpdateFirmPayload, firm: Firm);
+
+fn chains(errors: &mut FieldErrors, list: &[String]) -> Option<Vec<ChainCode>> {
     if list.len() > 50 {
         errors.0.push(UserError::general(UserErrorCode::OutOfRange, "a firm belongs to at most 50 chains"));
         return None;
@@ -96,7 +99,7 @@ fn chains(errors: &mut Errors, list: &[String]) -> Option<Vec<ChainCode>> {
 
 /// Validates each indicator against its own field.
 fn indicators(
-    errors: &mut Errors,
+    errors: &mut FieldErrors,
     employees: Option<i64>,
     revenue: Option<f64>,
     assets: Option<f64>,
@@ -115,6 +118,120 @@ fn merge<T: Copy>(patch: &MaybeUndefined<T>, current: Option<T>) -> Option<T> {
     }
 }
 
+impl RegisterFirmInput {
+    /// The firm to register, or every field error.
+    fn parse(&self) -> Result<FirmDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let uscc = errors.take("uscc", Uscc::parse(&self.uscc));
+        let name = errors.take("name", FirmName::parse(&self.name));
+        let region = errors.take("regionCode", RegionCode::parse(&self.region_code));
+        let industry = errors.take("industryCode", IndustryCode::parse(&self.industry_code));
+        let indicators = indicators(&mut errors, self.employees, self.revenue_10k_cny, self.assets_10k_cny);
+        let chains = chains(&mut errors, &self.chains);
+        match (uscc, name, region, industry, indicators, chains) {
+            (Some(uscc), Some(name), Some(region), Some(industry), Some(indicators), Some(chains))
+                if errors.0.is_empty() =>
+            {
+                Ok(FirmDraft { uscc, name, region, industry, indicators, chains })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+impl UpdateFirmInput {
+    /// The firm after applying this patch to `old`, or every field error.
+    fn apply_to(&self, uscc: Uscc, old: &FirmDraft) -> Result<FirmDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = match &self.name {
+            Some(n) => errors.take("name", FirmName::parse(n)),
+            None => Some(old.name.clone()),
+        };
+        let region = match &self.region_code {
+            Some(r) => errors.take("regionCode", RegionCode::parse(r)),
+            None => Some(old.region.clone()),
+        };
+        let industry = match &self.industry_code {
+            Some(i) => errors.take("industryCode", IndustryCode::parse(i)),
+            None => Some(old.industry.clone()),
+        };
+        let indicators = indicators(
+            &mut errors,
+            merge(&self.employees, old.indicators.employees.map(i64::from)),
+            merge(&self.revenue_10k_cny, old.indicators.revenue_10k_cny),
+            merge(&self.assets_10k_cny, old.indicators.assets_10k_cny),
+        );
+        let chains = match &self.chains {
+            Some(list) => chains(&mut errors, list),
+            None => Some(old.chains.clone()),
+        };
+        match (name, region, industry, indicators, chains) {
+            (Some(name), Some(region), Some(industry), Some(indicators), Some(chains)) if errors.0.is_empty() => {
+                Ok(FirmDraft { uscc, name, region, industry, indicators, chains })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+fn firm_event(kind: NetworkEventKind, f: &FirmRecord) -> NetworkEvent {
+    NetworkEvent::now(kind, Some(ids::encode(Kind::Firm, f.id.0)))
+}
+
+async fn register_firm(ctx: &Context<'_>, input: RegisterFirmInput) -> Outcome<Firm> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
+    let draft = input.parse()?;
+    require(viewer.can_write_firm(&draft.region))?;
+    let w = Write::begin(ctx).await?;
+    let record = firms::insert(w.txn(), &draft)
+        .await
+        .map_err(|e| Refusal::from(e).blame(UserErrorCode::Duplicate, "uscc"))?;
+    let change = Change {
+        action: "firm.register",
+        object_type: "firm",
+        object_id: ids::encode(Kind::Firm, record.id.0).0,
+        regions: vec![record.firm.region.as_str().to_owned()],
+        before: None::<&()>,
+        after: Some(&record),
+    };
+    w.commit(viewer, change, Some(firm_event(NetworkEventKind::FirmRegistered, &record))).await?;
+    Ok(Firm(record))
+}
+
+async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput) -> Outcome<Firm> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
+    let uscc = Uscc::parse(&input.uscc).map_err(|e| UserError::on("uscc", e))?;
+    let w = Write::begin(ctx).await?;
+    let Some(current) = firms::find_by_uscc(w.txn(), uscc.as_str()).await? else {
+        let e = UserError {
+            field: vec!["input".into(), "uscc".into()],
+            message: format!("no firm with USCC {uscc} is registered"),
+            code: UserErrorCode::NotFound,
+        };
+        return Err(e.into());
+    };
+    require(viewer.can_write_firm(&current.firm.region))?;
+    let draft = input.apply_to(uscc, &current.firm)?;
+    require(viewer.can_write_firm(&draft.region))?;
+    let record = firms::update(w.txn(), current.id, input.version, &draft).await?;
+    let mut regions = vec![current.firm.region.as_str().to_owned()];
+    if record.firm.region != current.firm.region {
+        regions.push(record.firm.region.as_str().to_owned());
+    }
+    let change = Change {
+        action: "firm.update",
+        object_type: "firm",
+        object_id: ids::encode(Kind::Firm, record.id.0).0,
+        regions,
+        before: Some(&current),
+        after: Some(&record),
+    };
+    w.commit(viewer, change, Some(firm_event(NetworkEventKind::FirmUpdated, &record))).await?;
+    Ok(Firm(record))
+}
+
 /// Mutations of firms.
 #[derive(Default)]
 pub struct FirmMutations;
@@ -126,125 +243,14 @@ impl FirmMutations {
     /// Registers a firm. Fails with INVALID_USCC, INVALID_REGION, INVALID_INDUSTRY, OUT_OF_RANGE,
     /// INVALID_TEXT, INVALID_CHAIN or DUPLICATE (the USCC is taken).
     #[instrument(skip_all)]
-    async fn register_firm(&self, ctx: &Context<'_>, input: RegisterFirmInput) -> Result<RegisterFirmPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
-        let state = ctx.data::<ApiState>()?;
-        let mut errors = Errors::default();
-        let uscc = errors.take("uscc", Uscc::parse(&input.uscc));
-        let name = errors.take("name", FirmName::parse(&input.name));
-        let region = errors.take("regionCode", RegionCode::parse(&input.region_code));
-        let industry = errors.take("industryCode", IndustryCode::parse(&input.industry_code));
-        let indicators = indicators(&mut errors, input.employees, input.revenue_10k_cny, input.assets_10k_cny);
-        let chains = chains(&mut errors, &input.chains);
-        let (Some(uscc), Some(name), Some(region), Some(industry), Some(indicators), Some(chains), true) =
-            (uscc, name, region, industry, indicators, chains, errors.0.is_empty())
-        else {
-            return Ok(RegisterFirmPayload { firm: None, user_errors: errors.0 });
-        };
-        let draft = FirmDraft { uscc, name, region, industry, indicators, chains };
-        require(viewer.can_write_firm(&draft.region))?;
-        let txn = state.store.db().begin().await.map_err(ApiError::from)?;
-        let record = match firms::insert(&txn, &draft).await {
-            Ok(r) => r,
-            Err(e) => {
-                let mut ue = UserError::from_store(e)?;
-                if ue.code == UserErrorCode::Duplicate {
-                    ue.field = vec!["input".into(), "uscc".into()];
-                }
-                return Ok(RegisterFirmPayload { firm: None, user_errors: vec![ue] });
-            }
-        };
-        let change = Change {
-            action: "firm.register",
-            object_type: "firm",
-            object_id: ids::encode(Kind::Firm, record.id.0).0,
-            regions: vec![record.firm.region.as_str().to_owned()],
-            before: None::<&()>,
-            after: Some(&record),
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state
-            .announce(NetworkEvent::now(NetworkEventKind::FirmRegistered, Some(ids::encode(Kind::Firm, record.id.0))))
-            .await;
-        Ok(RegisterFirmPayload { firm: Some(Firm(record)), user_errors: vec![] })
+    async fn register_firm(&self, ctx: &Context<'_>, input: RegisterFirmInput) -> Result<RegisterFirmPayload, ApiError> {
+        respond(register_firm(ctx, input).await)
     }
 
     /// Changes a firm's fields if `version` is still current. Fails with NOT_FOUND,
     /// VERSION_CONFLICT or the validation codes of `registerFirm`.
     #[instrument(skip_all)]
-    async fn update_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
-        let state = ctx.data::<ApiState>()?;
-        let mut errors = Errors::default();
-        let Some(uscc) = errors.take("uscc", Uscc::parse(&input.uscc)) else {
-            return Ok(UpdateFirmPayload { firm: None, user_errors: errors.0 });
-        };
-        let Some(current) = firms::find_by_uscc(state.store.db(), uscc.as_str()).await.map_err(ApiError::from)? else {
-            let e = UserError {
-                field: vec!["input".into(), "uscc".into()],
-                message: format!("no firm with USCC {uscc} is registered"),
-                code: UserErrorCode::NotFound,
-            };
-            return Ok(UpdateFirmPayload { firm: None, user_errors: vec![e] });
-        };
-        require(viewer.can_write_firm(&current.firm.region))?;
-        let old = &current.firm;
-        let name = match &input.name {
-            Some(n) => errors.take("name", FirmName::parse(n)),
-            None => Some(old.name.clone()),
-        };
-        let region = match &input.region_code {
-            Some(r) => errors.take("regionCode", RegionCode::parse(r)),
-            None => Some(old.region.clone()),
-        };
-        let industry = match &input.industry_code {
-            Some(i) => errors.take("industryCode", IndustryCode::parse(i)),
-            None => Some(old.industry.clone()),
-        };
-        let indicators = indicators(
-            &mut errors,
-            merge(&input.employees, old.indicators.employees.map(i64::from)),
-            merge(&input.revenue_10k_cny, old.indicators.revenue_10k_cny),
-            merge(&input.assets_10k_cny, old.indicators.assets_10k_cny),
-        );
-        let chains = match &input.chains {
-            Some(list) => chains(&mut errors, list),
-            None => Some(old.chains.clone()),
-        };
-        let (Some(name), Some(region), Some(industry), Some(indicators), Some(chains), true) =
-            (name, region, industry, indicators, chains, errors.0.is_empty())
-        else {
-            return Ok(UpdateFirmPayload { firm: None, user_errors: errors.0 });
-        };
-        let draft = FirmDraft { uscc, name, region, industry, indicators, chains };
-        require(viewer.can_write_firm(&draft.region))?;
-        let txn = state.store.db().begin().await.map_err(ApiError::from)?;
-        let record = match firms::update(&txn, current.id, input.version, &draft).await {
-            Ok(r) => r,
-            Err(e) => {
-                return Ok(UpdateFirmPayload { firm: None, user_errors: vec![UserError::from_store(e)?] });
-            }
-        };
-        let mut regions = vec![current.firm.region.as_str().to_owned()];
-        if record.firm.region != current.firm.region {
-            regions.push(record.firm.region.as_str().to_owned());
-        }
-        let change = Change {
-            action: "firm.update",
-            object_type: "firm",
-            object_id: ids::encode(Kind::Firm, record.id.0).0,
-            regions,
-            before: Some(&current),
-            after: Some(&record),
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state
-            .announce(NetworkEvent::now(NetworkEventKind::FirmUpdated, Some(ids::encode(Kind::Firm, record.id.0))))
-            .await;
-        Ok(UpdateFirmPayload { firm: Some(Firm(record)), user_errors: vec![] })
+    async fn update_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload, ApiError> {
+        respond(update_firm(ctx, input).await)
     }
 }

@@ -1,19 +1,20 @@
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+//! `declareSupplyLink`, `confirmSupplyLink` and `removeSupplyLink`: an ENTERPRISE declares links
+//! of its own firm, the other end confirms, either end removes; ADMIN may do all three.
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use linchpin_domain::{
     End, ErrorCode, FirmRecord, LinkDraft, LinkId, Product, Role, SupplyLinkRecord, Uscc, ValidationError, Value10kCny,
     Viewer,
 };
 use linchpin_store::links::{self, NewLink};
-use linchpin_store::{ConnectionTrait, StoreError, TransactionTrait, firms};
+use linchpin_store::{ConnectionTrait, StoreError, firms};
 use tracing::instrument;
 
-use super::Errors;
-use crate::audit_log::{self, Change};
+use super::{FieldErrors, Outcome, Write, payload, respond};
+use crate::audit_log::Change;
 use crate::error::{ApiError, UserError, UserErrorCode};
 use crate::events::{NetworkEvent, NetworkEventKind};
 use crate::guard::{self, require};
 use crate::ids::{self, Kind};
-use crate::schema::ApiState;
 use crate::types::link::{Essentiality, SupplyLink};
 
 /// A supply link to declare: the supplier sells `product` to the customer.
@@ -77,6 +78,10 @@ pub struct RemoveSupplyLinkPayload {
     pub user_errors: Vec<UserError>,
 }
 
+payload!(DeclareSupplyLinkPayload, supply_link: SupplyLink);
+payload!(ConfirmSupplyLinkPayload, supply_link: SupplyLink);
+payload!(RemoveSupplyLinkPayload, removed_supply_link_id: ID);
+
 fn link_id(id: &ID) -> Result<LinkId, UserError> {
     ids::decode(Kind::SupplyLink, id).map(LinkId).ok_or_else(not_found)
 }
@@ -104,8 +109,20 @@ impl Located {
         )
     }
 
-    fn regions(&self) -> Vec<String> {
-        vec![self.supplier.firm.region.as_str().to_owned(), self.customer.firm.region.as_str().to_owned()]
+    fn change<'a, B: serde::Serialize, A: serde::Serialize>(
+        &self,
+        action: &'static str,
+        before: Option<&'a B>,
+        after: Option<&'a A>,
+    ) -> Change<'a, B, A> {
+        Change {
+            action,
+            object_type: "supply_link",
+            object_id: ids::encode(Kind::SupplyLink, self.link.id.0).0,
+            regions: vec![self.supplier.firm.region.as_str().to_owned(), self.customer.firm.region.as_str().to_owned()],
+            before,
+            after,
+        }
     }
 
     fn event(&self, kind: NetworkEventKind) -> NetworkEvent {
@@ -115,26 +132,113 @@ impl Located {
 }
 
 /// Loads a link the viewer may see; a hidden link is reported exactly like a missing one.
-async fn locate(
-    conn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: LinkId,
-) -> Result<Result<Located, UserError>, ApiError> {
+async fn locate(conn: &impl ConnectionTrait, viewer: &Viewer, id: LinkId) -> Outcome<Located> {
     let link = match links::get(conn, id).await {
         Ok(l) => l,
-        Err(StoreError::NotFound(_)) => return Ok(Err(not_found())),
+        Err(StoreError::NotFound(_)) => return Err(not_found().into()),
         Err(e) => return Err(e.into()),
     };
     let mut ends = firms::get_many(conn, &[link.supplier_id, link.customer_id]).await?;
     let (Some(supplier), Some(customer)) = (ends.remove(&link.supplier_id), ends.remove(&link.customer_id)) else {
-        return Ok(Err(not_found()));
+        return Err(not_found().into());
     };
     let located = Located { link, supplier, customer };
     let (s, c) = located.ends();
     if !viewer.can_see_link(s, c) {
-        return Ok(Err(not_found()));
+        return Err(not_found().into());
     }
-    Ok(Ok(located))
+    Ok(located)
+}
+
+impl DeclareSupplyLinkInput {
+    /// The link to declare, or every field error.
+    fn parse(&self) -> Result<LinkDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let supplier = errors.take("supplierUscc", Uscc::parse(&self.supplier_uscc));
+        let customer = errors.take("customerUscc", Uscc::parse(&self.customer_uscc));
+        let product = errors.take("product", Product::parse(&self.product));
+        let value = errors.take("annualValue10kCny", Value10kCny::new(self.annual_value_10k_cny));
+        let (Some(supplier), Some(customer), Some(product), Some(value)) = (supplier, customer, product, value) else {
+            return Err(errors);
+        };
+        let draft = errors.take("customerUscc", LinkDraft::new(supplier, customer, product, value, self.essentiality.into()));
+        draft.ok_or(errors)
+    }
+}
+
+/// Both ends of a link to declare, read in `conn`; an unregistered end is a NOT_FOUND user error on
+/// its field (both reported at once).
+async fn ends_of(conn: &impl ConnectionTrait, draft: &LinkDraft) -> Outcome<(FirmRecord, FirmRecord)> {
+    let supplier = firms::find_by_uscc(conn, draft.supplier().as_str()).await?;
+    let customer = firms::find_by_uscc(conn, draft.customer().as_str()).await?;
+    let mut errors = FieldErrors::default();
+    for (field, uscc, found) in [
+        ("supplierUscc", draft.supplier(), supplier.is_some()),
+        ("customerUscc", draft.customer(), customer.is_some()),
+    ] {
+        if !found {
+            errors.0.push(UserError::on(
+                field,
+                ValidationError::new(ErrorCode::NotFound, format!("no firm with USCC {uscc} is registered")),
+            ));
+        }
+    }
+    match (supplier, customer) {
+        (Some(s), Some(c)) => Ok((s, c)),
+        _ => Err(errors.into()),
+    }
+}
+
+async fn declare(ctx: &Context<'_>, input: DeclareSupplyLinkInput) -> Outcome<SupplyLink> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
+    let draft = input.parse()?;
+    let w = Write::begin(ctx).await?;
+    let (supplier, customer) = ends_of(w.txn(), &draft).await?;
+    let s_end = End { firm: supplier.id, region: &supplier.firm.region };
+    let c_end = End { firm: customer.id, region: &customer.firm.region };
+    require(viewer.can_declare_link(s_end, c_end))?;
+    let new = NewLink {
+        supplier_id: supplier.id,
+        customer_id: customer.id,
+        product: draft.product.clone(),
+        annual_value: draft.annual_value,
+        essentiality: draft.essentiality,
+        declared_by: viewer.binding.firm(),
+    };
+    let link = links::insert(w.txn(), &new).await?;
+    let located = Located { link, supplier, customer };
+    let event = located.event(NetworkEventKind::LinkDeclared);
+    w.commit(viewer, located.change("link.declare", None::<&()>, Some(&located.link)), Some(event)).await?;
+    Ok(SupplyLink(located.link))
+}
+
+async fn confirm(ctx: &Context<'_>, input: ConfirmSupplyLinkInput) -> Outcome<SupplyLink> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
+    let id = link_id(&input.id)?;
+    let w = Write::begin(ctx).await?;
+    let mut located = locate(w.txn(), viewer, id).await?;
+    let (s, c) = located.ends();
+    require(viewer.can_confirm_link(s, c, located.link.declared_by))?;
+    let before = std::mem::replace(&mut located.link, links::confirm(w.txn(), id, input.version).await?);
+    let event = located.event(NetworkEventKind::LinkConfirmed);
+    w.commit(viewer, located.change("link.confirm", Some(&before), Some(&located.link)), Some(event)).await?;
+    Ok(SupplyLink(located.link))
+}
+
+async fn remove(ctx: &Context<'_>, input: RemoveSupplyLinkInput) -> Outcome<ID> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
+    let id = link_id(&input.id)?;
+    let w = Write::begin(ctx).await?;
+    let located = locate(w.txn(), viewer, id).await?;
+    let (s, c) = located.ends();
+    require(viewer.can_remove_link(s, c))?;
+    links::remove(w.txn(), id, input.version).await?;
+    let event = located.event(NetworkEventKind::LinkRemoved);
+    w.commit(viewer, located.change("link.remove", Some(&located.link), None::<&()>), Some(event)).await?;
+    Ok(input.id)
 }
 
 /// Mutations of supply links.
@@ -153,70 +257,8 @@ impl LinkMutations {
         &self,
         ctx: &Context<'_>,
         input: DeclareSupplyLinkInput,
-    ) -> Result<DeclareSupplyLinkPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
-        let state = ctx.data::<ApiState>()?;
-        let fail = |user_errors| Ok(DeclareSupplyLinkPayload { supply_link: None, user_errors });
-        let mut errors = Errors::default();
-        let supplier = errors.take("supplierUscc", Uscc::parse(&input.supplier_uscc));
-        let customer = errors.take("customerUscc", Uscc::parse(&input.customer_uscc));
-        let product = errors.take("product", Product::parse(&input.product));
-        let value = errors.take("annualValue10kCny", Value10kCny::new(input.annual_value_10k_cny));
-        let (Some(supplier), Some(customer), Some(product), Some(value), true) =
-            (supplier, customer, product, value, errors.0.is_empty())
-        else {
-            return fail(errors.0);
-        };
-        let Some(draft) =
-            errors.take("customerUscc", LinkDraft::new(supplier, customer, product, value, input.essentiality.into()))
-        else {
-            return fail(errors.0);
-        };
-        let db = state.store.db();
-        let supplier = firms::find_by_uscc(db, draft.supplier().as_str()).await.map_err(ApiError::from)?;
-        let customer = firms::find_by_uscc(db, draft.customer().as_str()).await.map_err(ApiError::from)?;
-        for (field, uscc, found) in [
-            ("supplierUscc", draft.supplier(), supplier.is_some()),
-            ("customerUscc", draft.customer(), customer.is_some()),
-        ] {
-            if !found {
-                let e = ValidationError::new(ErrorCode::NotFound, format!("no firm with USCC {uscc} is registered"));
-                errors.0.push(UserError::on(field, e));
-            }
-        }
-        let (Some(supplier), Some(customer)) = (supplier, customer) else {
-            return fail(errors.0);
-        };
-        let s_end = End { firm: supplier.id, region: &supplier.firm.region };
-        let c_end = End { firm: customer.id, region: &customer.firm.region };
-        require(viewer.can_declare_link(s_end, c_end))?;
-        let new = NewLink {
-            supplier_id: supplier.id,
-            customer_id: customer.id,
-            product: draft.product.clone(),
-            annual_value: draft.annual_value,
-            essentiality: draft.essentiality,
-            declared_by: viewer.binding.firm(),
-        };
-        let txn = db.begin().await.map_err(ApiError::from)?;
-        let record = match links::insert(&txn, &new).await {
-            Ok(r) => r,
-            Err(e) => return fail(vec![UserError::from_store(e)?]),
-        };
-        let located = Located { link: record, supplier, customer };
-        let change = Change {
-            action: "link.declare",
-            object_type: "supply_link",
-            object_id: ids::encode(Kind::SupplyLink, located.link.id.0).0,
-            regions: located.regions(),
-            before: None::<&()>,
-            after: Some(&located.link),
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state.announce(located.event(NetworkEventKind::LinkDeclared)).await;
-        Ok(DeclareSupplyLinkPayload { supply_link: Some(SupplyLink(located.link)), user_errors: vec![] })
+    ) -> Result<DeclareSupplyLinkPayload, ApiError> {
+        respond(declare(ctx, input).await)
     }
 
     /// Confirms a declared link if `version` is still current: the end that did not declare it,
@@ -226,39 +268,8 @@ impl LinkMutations {
         &self,
         ctx: &Context<'_>,
         input: ConfirmSupplyLinkInput,
-    ) -> Result<ConfirmSupplyLinkPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
-        let state = ctx.data::<ApiState>()?;
-        let fail = |e: UserError| Ok(ConfirmSupplyLinkPayload { supply_link: None, user_errors: vec![e] });
-        let id = match link_id(&input.id) {
-            Ok(id) => id,
-            Err(e) => return fail(e),
-        };
-        let txn = state.store.db().begin().await.map_err(ApiError::from)?;
-        let mut located = match locate(&txn, viewer, id).await? {
-            Ok(l) => l,
-            Err(e) => return fail(e),
-        };
-        let (s, c) = located.ends();
-        require(viewer.can_confirm_link(s, c, located.link.declared_by))?;
-        let before = located.link.clone();
-        located.link = match links::confirm(&txn, id, input.version).await {
-            Ok(r) => r,
-            Err(e) => return fail(UserError::from_store(e)?),
-        };
-        let change = Change {
-            action: "link.confirm",
-            object_type: "supply_link",
-            object_id: input.id.0.clone(),
-            regions: located.regions(),
-            before: Some(&before),
-            after: Some(&located.link),
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state.announce(located.event(NetworkEventKind::LinkConfirmed)).await;
-        Ok(ConfirmSupplyLinkPayload { supply_link: Some(SupplyLink(located.link)), user_errors: vec![] })
+    ) -> Result<ConfirmSupplyLinkPayload, ApiError> {
+        respond(confirm(ctx, input).await)
     }
 
     /// Removes a link if `version` is still current: either end, or ADMIN. Fails with NOT_FOUND
@@ -268,36 +279,7 @@ impl LinkMutations {
         &self,
         ctx: &Context<'_>,
         input: RemoveSupplyLinkInput,
-    ) -> Result<RemoveSupplyLinkPayload> {
-        let viewer = guard::viewer(ctx)?;
-        require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
-        let state = ctx.data::<ApiState>()?;
-        let fail = |e: UserError| Ok(RemoveSupplyLinkPayload { removed_supply_link_id: None, user_errors: vec![e] });
-        let id = match link_id(&input.id) {
-            Ok(id) => id,
-            Err(e) => return fail(e),
-        };
-        let txn = state.store.db().begin().await.map_err(ApiError::from)?;
-        let located = match locate(&txn, viewer, id).await? {
-            Ok(l) => l,
-            Err(e) => return fail(e),
-        };
-        let (s, c) = located.ends();
-        require(viewer.can_remove_link(s, c))?;
-        if let Err(e) = links::remove(&txn, id, input.version).await {
-            return fail(UserError::from_store(e)?);
-        }
-        let change = Change {
-            action: "link.remove",
-            object_type: "supply_link",
-            object_id: input.id.0.clone(),
-            regions: located.regions(),
-            before: Some(&located.link),
-            after: None::<&()>,
-        };
-        audit_log::record(&txn, ctx, viewer, change).await?;
-        txn.commit().await.map_err(ApiError::from)?;
-        state.announce(located.event(NetworkEventKind::LinkRemoved)).await;
-        Ok(RemoveSupplyLinkPayload { removed_supply_link_id: Some(input.id), user_errors: vec![] })
+    ) -> Result<RemoveSupplyLinkPayload, ApiError> {
+        respond(remove(ctx, input).await)
     }
 }

@@ -1,13 +1,15 @@
+//! What the analysis says about a firm (`Assessment`, `Reason`), the run that said it
+//! (`AnalysisRun`), and the cursor of the candidate list.
 use async_graphql::connection::CursorType;
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use linchpin_graph::RenderedReason;
 use linchpin_store::analysis::{AssessmentRecord, RunRecord};
-use linchpin_store::firms;
 
 use crate::error::ApiError;
-use crate::schema::ApiState;
+use crate::ids::{self, Kind};
 use crate::types::firm::Firm;
 
 /// Language of a reason's sentence.
@@ -23,7 +25,8 @@ pub enum Lang {
 /// One stored run of the key-node analysis: what was analysed, how, and when.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct AnalysisRun {
-    /// Opaque id.
+    /// Opaque global id (`node(id:)` resolves it).
+    #[graphql(owned)]
     pub id: ID,
     /// When the run started.
     pub started_at: DateTime<Utc>,
@@ -44,7 +47,7 @@ pub struct AnalysisRun {
 impl From<RunRecord> for AnalysisRun {
     fn from(r: RunRecord) -> Self {
         Self {
-            id: ID(URL_SAFE_NO_PAD.encode(format!("AnalysisRun:{}", r.id))),
+            id: ids::encode(Kind::AnalysisRun, r.id),
             started_at: r.started_at,
             finished_at: r.finished_at,
             trigger: r.trigger,
@@ -56,13 +59,9 @@ impl From<RunRecord> for AnalysisRun {
     }
 }
 
-/// Why a firm is a key-node candidate.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct Reason {
-    code: String,
-    zh: String,
-    en: String,
-}
+/// Why a firm is a key-node candidate: a reason as the analysis rendered and stored it.
+#[derive(Debug, Clone)]
+pub struct Reason(RenderedReason);
 
 /// A reason, with a sentence a bureau can paste into a nomination.
 #[Object]
@@ -70,14 +69,14 @@ impl Reason {
     /// Stable code: HIGH_SYSTEMIC_MULTIPLIER, DOMINATES_LARGE_FIRM,
     /// SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM or SOLE_ESSENTIAL_SUPPLIER_OF_HUB.
     async fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
 
     /// The sentence, in Chinese (default) or English.
     async fn message(&self, #[graphql(default)] lang: Lang) -> &str {
         match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
+            Lang::Zh => &self.0.zh,
+            Lang::En => &self.0.en,
         }
     }
 }
@@ -144,8 +143,10 @@ impl Assessment {
     }
 
     /// The reasons (empty when none).
-    async fn reasons(&self) -> Result<Vec<Reason>> {
-        serde_json::from_str(&self.record.reasons).map_err(|e| ApiError::internal(&e).into())
+    async fn reasons(&self) -> Result<Vec<Reason>, ApiError> {
+        let rendered: Vec<RenderedReason> =
+            serde_json::from_str(&self.record.reasons).map_err(|e| ApiError::internal(&e))?;
+        Ok(rendered.into_iter().map(Reason).collect())
     }
 
     /// The run that produced these numbers.
@@ -153,10 +154,9 @@ impl Assessment {
         self.run.clone().into()
     }
 
-    /// The firm.
-    async fn firm(&self, ctx: &Context<'_>) -> Result<Firm> {
-        let state = ctx.data::<ApiState>()?;
-        Ok(Firm(firms::get(state.store.db(), self.record.firm_id).await.map_err(ApiError::from)?))
+    /// The firm (read through the firm loader: one batch for a whole page of candidates).
+    async fn firm(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
+        crate::loaders::firm(ctx, self.record.firm_id).await
     }
 }
 

@@ -1,5 +1,6 @@
+//! `Firm`: identity, industry, size, analysis and supply links.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object};
 use linchpin_domain::FirmRecord;
 use linchpin_store::links::{self, Side};
 
@@ -7,7 +8,6 @@ use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
 use crate::guard;
 use crate::ids::{self, Kind};
-use crate::schema::ApiState;
 use crate::types::link::SupplyLink;
 
 /// Enterprise size class under 《中小企业划型标准规定》(工信部联企业〔2011〕300号).
@@ -45,9 +45,9 @@ async fn links_page(
     side: Side,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<SupplyLinkConnection> {
+) -> Result<SupplyLinkConnection, ApiError> {
     let viewer = guard::viewer(ctx)?;
-    let state = ctx.data::<ApiState>()?;
+    let state = guard::state(ctx)?;
     let (limit, after) = page_args(first, after)?;
     let page = links::list_for_firm(
         state.store.db(),
@@ -57,8 +57,7 @@ async fn links_page(
         after.map(linchpin_domain::LinkId),
         limit,
     )
-    .await
-    .map_err(ApiError::from)?;
+    .await?;
     Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
 }
 
@@ -92,19 +91,19 @@ impl Firm {
 
     /// Employees (从业人员), if known; null unless the viewer may see the firm's details (its
     /// own account, bureaus and coordinators covering its region, admins).
-    async fn employees(&self, ctx: &Context<'_>) -> Result<Option<u32>> {
+    async fn employees(&self, ctx: &Context<'_>) -> Result<Option<u32>, ApiError> {
         Ok(self.details(ctx)?.then_some(self.0.firm.indicators.employees).flatten())
     }
 
     /// Annual revenue (营业收入) in 10,000 CNY, if known; null unless the viewer may see details.
     #[graphql(name = "revenue10kCny")]
-    async fn revenue_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+    async fn revenue_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>, ApiError> {
         Ok(self.details(ctx)?.then_some(self.0.firm.indicators.revenue_10k_cny).flatten())
     }
 
     /// Total assets (资产总额) in 10,000 CNY, if known; null unless the viewer may see details.
     #[graphql(name = "assets10kCny")]
-    async fn assets_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+    async fn assets_10k_cny(&self, ctx: &Context<'_>) -> Result<Option<f64>, ApiError> {
         Ok(self.details(ctx)?.then_some(self.0.firm.indicators.assets_10k_cny).flatten())
     }
 
@@ -126,12 +125,14 @@ impl Firm {
     /// What the latest analysis run says about this firm; null before the first run, or when the
     /// viewer may not see the firm's details (its own account, bureaus and coordinators covering
     /// its region, admins may).
-    async fn assessment(&self, ctx: &Context<'_>) -> Result<Option<crate::types::assessment::Assessment>> {
+    async fn assessment(&self, ctx: &Context<'_>) -> Result<Option<crate::types::assessment::Assessment>, ApiError> {
         if !self.details(ctx)? {
             return Ok(None);
         }
-        let loader = ctx.data::<async_graphql::dataloader::DataLoader<crate::loaders::AssessmentLoader>>()?;
-        let found = loader.load_one(self.0.id.0).await.map_err(|e| async_graphql::Error::from(ApiError::clone(&e)))?;
+        let loader = ctx
+            .data_opt::<async_graphql::dataloader::DataLoader<crate::loaders::AssessmentLoader>>()
+            .ok_or(ApiError::Internal)?;
+        let found = loader.load_one(self.0.id.0).await.map_err(|e| ApiError::clone(&e))?;
         Ok(found.map(|(record, run)| crate::types::assessment::Assessment { record, run }))
     }
 
@@ -142,7 +143,7 @@ impl Firm {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<SupplyLinkConnection> {
+    ) -> Result<SupplyLinkConnection, ApiError> {
         links_page(ctx, &self.0, Side::Suppliers, first, after).await
     }
 
@@ -153,7 +154,7 @@ impl Firm {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<SupplyLinkConnection> {
+    ) -> Result<SupplyLinkConnection, ApiError> {
         links_page(ctx, &self.0, Side::Customers, first, after).await
     }
 }

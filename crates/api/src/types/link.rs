@@ -1,10 +1,9 @@
-use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, Object, Result};
+//! `SupplyLink` and its enums.
+use async_graphql::{Context, Enum, ID, Object};
 use linchpin_domain::SupplyLinkRecord;
 
 use crate::error::ApiError;
 use crate::ids::{self, Kind};
-use crate::loaders::FirmLoader;
 use crate::types::firm::Firm;
 
 /// How the customer's production depends on a link.
@@ -33,12 +32,6 @@ pub enum LinkStatus {
 #[derive(Debug, Clone)]
 pub struct SupplyLink(pub SupplyLinkRecord);
 
-async fn load_firm(ctx: &Context<'_>, id: i64) -> Result<Firm> {
-    let loader = ctx.data::<DataLoader<FirmLoader>>()?;
-    let firm = loader.load_one(id).await.map_err(|e| async_graphql::Error::from(ApiError::clone(&e)))?;
-    firm.map(Firm).ok_or_else(|| ApiError::NotFound(format!("firm {id}")).into())
-}
-
 /// A supply relationship: `supplier` sells `product` to `customer`, worth `annualValue10kCny` a year.
 #[Object]
 impl SupplyLink {
@@ -48,13 +41,13 @@ impl SupplyLink {
     }
 
     /// The selling firm.
-    async fn supplier(&self, ctx: &Context<'_>) -> Result<Firm> {
-        load_firm(ctx, self.0.supplier_id.0).await
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
+        crate::loaders::firm(ctx, self.0.supplier_id).await
     }
 
     /// The buying firm.
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Firm> {
-        load_firm(ctx, self.0.customer_id.0).await
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
+        crate::loaders::firm(ctx, self.0.customer_id).await
     }
 
     /// What flows along the link.

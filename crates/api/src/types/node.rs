@@ -1,5 +1,7 @@
+//! The Relay `Node` interface: every object `node(id:)` can return.
 use async_graphql::{ID, Interface};
 
+use crate::types::assessment::AnalysisRun;
 use crate::types::firm::Firm;
 use crate::types::link::SupplyLink;
 
@@ -11,4 +13,6 @@ pub enum Node {
     Firm(Firm),
     /// A supply link.
     SupplyLink(SupplyLink),
+    /// A stored analysis run.
+    AnalysisRun(AnalysisRun),
 }

@@ -1,9 +1,7 @@
-use async_graphql::{Context, Enum, Object, Result};
-use linchpin_domain::FirmId;
-use linchpin_store::firms;
+//! `Viewer`: the signed-in caller.
+use async_graphql::{Context, Enum, Object};
 
 use crate::error::ApiError;
-use crate::schema::ApiState;
 use crate::types::firm::Firm;
 
 /// What an account is.
@@ -42,10 +40,8 @@ impl ViewerInfo {
     }
 
     /// The firm of an ENTERPRISE account.
-    async fn firm(&self, ctx: &Context<'_>) -> Result<Option<Firm>> {
+    async fn firm(&self, ctx: &Context<'_>) -> Result<Option<Firm>, ApiError> {
         let Some(id) = self.0.binding.firm() else { return Ok(None) };
-        let state = ctx.data::<ApiState>()?;
-        let firm = firms::get(state.store.db(), FirmId(id.0)).await.map_err(ApiError::from)?;
-        Ok(Some(Firm(firm)))
+        Ok(Some(crate::loaders::firm(ctx, id).await?))
     }
 }

@@ -12,6 +12,8 @@ pub struct TestApi {
     pub admin: Viewer,
     pub state: ApiState,
     _dir: Option<tempfile::TempDir>,
+    /// Dropped (with its database) after everything above.
+    _scratch: Option<linchpin_store::ScratchDatabase>,
 }
 
 impl TestApi {
@@ -59,7 +61,12 @@ impl TestApi {
     }
 }
 
-async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>) -> TestApi {
+async fn api_on(
+    url: &str,
+    backend: &'static str,
+    dir: Option<tempfile::TempDir>,
+    scratch: Option<linchpin_store::ScratchDatabase>,
+) -> TestApi {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     let state = ApiState::new(store.clone());
@@ -76,6 +83,7 @@ async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>
         admin: placeholder,
         state,
         _dir: dir,
+        _scratch: scratch,
     };
     api.admin = api.account("admin", Role::Admin, None, None).await;
     api
@@ -86,14 +94,17 @@ async fn api_on(url: &str, backend: &'static str, dir: Option<tempfile::TempDir>
 pub async fn backends() -> Vec<TestApi> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let mut out = vec![api_on(&url, "sqlite", Some(dir)).await];
+    let mut out = vec![api_on(&url, "sqlite", Some(dir), None).await];
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
-            let name = format!("linchpin_test_{}", rand::random::<u64>());
-            let url = linchpin_store::create_postgres_database(&admin, &name).await.unwrap();
-            out.push(api_on(&url, "postgres", None).await);
+            let db = linchpin_store::ScratchDatabase::create(&admin, "linchpin_test").await.unwrap();
+            let url = db.url().to_owned();
+            out.push(api_on(&url, "postgres", None, Some(db)).await);
         }
-        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
+        _ => {
+            assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_DATABASE_URL");
+            eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test")
+        }
     }
     out
 }

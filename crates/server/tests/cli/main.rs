@@ -59,24 +59,35 @@ fn good_files(dir: &Path) -> (PathBuf, PathBuf) {
     (write(dir, "firms.csv", &firms), write(dir, "links.csv", &links))
 }
 
-fn databases(dir: &Path) -> Vec<String> {
-    let mut out = vec![format!("sqlite://{}?mode=rwc", dir.join("cli.db").display())];
+/// A database for one test: a SQLite file, or a scratch PostgreSQL database dropped with it.
+enum Db {
+    Sqlite(String),
+    Postgres(linchpin_store::ScratchDatabase),
+}
+
+impl std::ops::Deref for Db {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Self::Sqlite(url) => url,
+            Self::Postgres(db) => db.url(),
+        }
+    }
+}
+
+fn databases(dir: &Path) -> Vec<Db> {
+    let mut out = vec![Db::Sqlite(format!("sqlite://{}?mode=rwc", dir.join("cli.db").display()))];
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let rt = tokio::runtime::Runtime::new().unwrap();
-            let name = format!("linchpin_cli_{}", std::process::id() as u64 * 1000 + rand_suffix());
-            out.push(rt.block_on(linchpin_store::create_postgres_database(&admin, &name)).unwrap());
+            out.push(Db::Postgres(rt.block_on(linchpin_store::ScratchDatabase::create(&admin, "linchpin_cli")).unwrap()));
         }
-        _ => eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test"),
+        _ => {
+            assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_DATABASE_URL");
+            eprintln!("LINCHPIN_TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test")
+        }
     }
     out
-}
-
-fn rand_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
-        + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64 % 997
 }
 
 #[test]
