@@ -1,3 +1,4 @@
+//! Tables `firm`, `chain` and `firm_chain`.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

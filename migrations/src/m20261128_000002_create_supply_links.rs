@@ -1,3 +1,4 @@
+//! Table `supply_link`, with the domain's invariants repeated as constraints.
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::m20261128_000001_create_firms::Firm;

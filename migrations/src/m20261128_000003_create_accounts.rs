@@ -1,3 +1,4 @@
+//! Tables `account` and `api_token`.
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::m20261128_000001_create_firms::Firm;

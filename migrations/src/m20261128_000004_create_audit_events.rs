@@ -1,3 +1,4 @@
+//! Table `audit_event`, the append-only audit trail.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

@@ -1,3 +1,4 @@
+//! Column `supply_link.declared_by_firm_id`: which end declared a link.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

@@ -69,8 +69,12 @@ pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> R
     .await
     .map_err(|e| ApiError::internal(&e))?;
     // names of the firms the sentences mention
-    let mentioned: HashSet<FirmId> =
-        result.assessments.iter().flat_map(|a| a.reasons.iter().flat_map(|r| r.mentioned_firms())).map(|v| ids[v as usize]).collect();
+    let mentioned: HashSet<FirmId> = result
+        .assessments
+        .iter()
+        .flat_map(|a| a.reasons.iter().flat_map(|r| r.mentioned_firms()))
+        .map(|v| ids[v as usize])
+        .collect();
     let mentioned: Vec<FirmId> = mentioned.into_iter().collect();
     let names = firms::names(state.store.db(), &mentioned).await?;
     let name = |v: Node| {

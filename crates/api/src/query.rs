@@ -135,8 +135,7 @@ impl QueryRoot {
         let viewer = guard::viewer(ctx)?;
         let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
-        let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit)
-            .await?;
+        let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit).await?;
         Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
     }
 
@@ -168,7 +167,9 @@ impl QueryRoot {
                 Ok(_) => None,
                 Err(e) => absent(e)?,
             },
-            Some((Kind::AnalysisRun, n)) => linchpin_store::analysis::run(db, n).await?.map(|r| Node::AnalysisRun(r.into())),
+            Some((Kind::AnalysisRun, n)) => {
+                linchpin_store::analysis::run(db, n).await?.map(|r| Node::AnalysisRun(r.into()))
+            }
             Some((Kind::Token | Kind::AuditEvent, _)) | None => None,
         })
     }

@@ -1,3 +1,4 @@
+//! `ChainCode`: the code of a key industrial chain.
 use crate::error::{ErrorCode, ValidationError};
 
 /// A key industrial chain's code, e.g. `NEV` (new-energy vehicles) or `IC` (integrated circuits).

@@ -1,3 +1,4 @@
+//! The stable error codes of validation and business rules, and the validation error carrying one.
 use thiserror::Error;
 
 /// Stable, machine-readable codes for validation and business-rule failures.

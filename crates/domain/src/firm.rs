@@ -1,3 +1,4 @@
+//! Firms: `FirmName`, size `Indicators`, `FirmDraft` (validated, not yet stored) and `FirmRecord`.
 use crate::chain::ChainCode;
 use crate::error::{ErrorCode, ValidationError};
 use crate::industry::IndustryCode;

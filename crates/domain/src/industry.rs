@@ -1,3 +1,5 @@
+//! `IndustryCode`: GB/T 4754-2017 section, division, group and class.
+use crate::ascii::Ascii;
 use crate::error::{ErrorCode, ValidationError};
 
 /// The sections of GB/T 4754-2017 with the range of two-digit divisions each contains.
@@ -26,9 +28,15 @@ const SECTIONS: [(char, u8, u8); 20] = [
 
 /// A GB/T 4754-2017 industry code: a section letter followed by 2 to 4 digits (division, group,
 /// class), e.g. `C36` or `C3670`. The division must belong to the section.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
-pub struct IndustryCode(String);
+pub struct IndustryCode(Ascii<5>);
+
+impl std::fmt::Debug for IndustryCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("IndustryCode").field(&self.0).finish()
+    }
+}
 
 impl IndustryCode {
     /// Parses an industry code (trimmed, section letter upper-cased).
@@ -58,35 +66,35 @@ impl IndustryCode {
                 "industry code `{s}`: division {division:02} is not in section {section} (divisions {lo:02} to {hi:02})"
             )));
         }
-        Ok(Self(s))
+        Ascii::new(&s).map(Self).ok_or_else(|| bad(format!("industry code `{s}` is too long")))
     }
 
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The section letter.
     pub fn section(&self) -> char {
-        self.0.as_bytes()[0] as char
+        self.as_str().as_bytes()[0] as char
     }
 
     /// The two-digit division number.
     pub fn division(&self) -> u8 {
-        let b = self.0.as_bytes();
+        let b = self.as_str().as_bytes();
         (b[1] - b'0') * 10 + (b[2] - b'0')
     }
 
     /// The section letter and two-digit division, e.g. `C36` for `C3670`: the industry used to
     /// group substitutable suppliers in the analyses.
     pub fn division_code(&self) -> &str {
-        &self.0[..3]
+        &self.as_str()[..3]
     }
 }
 
 impl std::fmt::Display for IndustryCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 

@@ -5,6 +5,7 @@
 //! names a real province, and so on. This crate is pure: no IO, no async runtime, no database.
 
 mod access;
+mod ascii;
 mod chain;
 mod error;
 mod firm;

@@ -1,3 +1,4 @@
+//! Supply links: essentiality, status, product, annual value, `LinkDraft` and `SupplyLinkRecord`.
 use crate::error::{ErrorCode, ValidationError};
 use crate::firm::MAX_AMOUNT_10K_CNY;
 use crate::uscc::Uscc;

@@ -1,3 +1,5 @@
+//! `RegionCode` (GB/T 2260, six digits) and `Jurisdiction` (a 2-, 4- or 6-digit prefix).
+use crate::ascii::Ascii;
 use crate::error::{ErrorCode, ValidationError};
 
 /// The 34 provincial-level prefixes of GB/T 2260 (including Taiwan, Hong Kong and Macao).
@@ -22,32 +24,40 @@ fn check_digits(s: &str, lens: &[usize], what: &str) -> Result<(), ValidationErr
 }
 
 /// A six-digit GB/T 2260 administrative division code whose first two digits name a province.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
-pub struct RegionCode(String);
+pub struct RegionCode(Ascii<6>);
+
+impl std::fmt::Debug for RegionCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RegionCode").field(&self.0).finish()
+    }
+}
 
 impl RegionCode {
     /// Parses a region code (surrounding white space ignored).
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         let s = input.trim();
         check_digits(s, &[6], "region code")?;
-        Ok(Self(s.to_owned()))
+        Ascii::new(s).map(Self).ok_or_else(|| {
+            ValidationError::new(ErrorCode::InvalidRegion, format!("region code `{s}` is not six digits"))
+        })
     }
 
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The two-digit province prefix.
     pub fn province(&self) -> &str {
-        &self.0[..2]
+        &self.as_str()[..2]
     }
 }
 
 impl std::fmt::Display for RegionCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 

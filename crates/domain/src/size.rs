@@ -1,3 +1,4 @@
+//! `SizeClass` under 《中小企业划型标准规定》, table-tested at every bound.
 use crate::industry::IndustryCode;
 
 /// Enterprise size class under 《中小企业划型标准规定》(工信部联企业〔2011〕300号).

@@ -1,3 +1,5 @@
+//! `Uscc`: the unified social credit code of GB 32100-2015 with its check digit.
+use crate::ascii::Ascii;
 use crate::error::{ErrorCode, ValidationError};
 
 /// The 31-character alphabet of GB 32100-2015: digits and capitals without I, O, S, V, Z.
@@ -10,9 +12,15 @@ const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 
 ///
 /// Invariant: exactly 18 characters of [`ALPHABET`], the last being the check digit of the first
 /// 17. Surrounding white space is ignored; letters must be capitals, as the standard writes them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
-pub struct Uscc(String);
+pub struct Uscc(Ascii<18>);
+
+impl std::fmt::Debug for Uscc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Uscc").field(&self.0).finish()
+    }
+}
 
 fn value(c: u8) -> Option<u32> {
     ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
@@ -54,7 +62,7 @@ impl Uscc {
                 bytes[17] as char, expected as char
             )));
         }
-        Ok(Self(s.to_owned()))
+        Ascii::new(s).map(Self).ok_or_else(|| bad(format!("USCC `{s}` is not ASCII")))
     }
 
     /// Computes the check character for 17 leading characters; `None` if any is outside the alphabet.
@@ -73,13 +81,13 @@ impl Uscc {
 
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl std::fmt::Display for Uscc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 

@@ -116,7 +116,10 @@ impl GraphBuilder {
     pub fn add_edge(&mut self, e: EdgeSpec) -> Result<(), GraphError> {
         let n = self.industry.len();
         if e.supplier as usize >= n || e.customer as usize >= n {
-            return Err(GraphError::BadEdge(format!("edge {}->{} names a node outside 0..{n}", e.supplier, e.customer)));
+            return Err(GraphError::BadEdge(format!(
+                "edge {}->{} names a node outside 0..{n}",
+                e.supplier, e.customer
+            )));
         }
         if e.supplier == e.customer {
             return Err(GraphError::BadEdge(format!("node {} supplies itself", e.supplier)));

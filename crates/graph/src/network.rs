@@ -1,3 +1,4 @@
+//! `SupplyNetwork`: the editable network on petgraph with side indexes from database ids.
 use std::collections::HashMap;
 
 use linchpin_domain::{Essentiality, FirmId, LinkId, SizeClass};

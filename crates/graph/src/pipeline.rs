@@ -10,8 +10,8 @@
 //! steps are near-linear (see each module).
 use std::time::Instant;
 
-use crate::assess::{Assessment, Thresholds, assess, sole_essential_suppliers};
 use crate::assess::SoleSupply;
+use crate::assess::{Assessment, Thresholds, assess, sole_essential_suppliers};
 use crate::csr::AnalysisGraph;
 use crate::dominators::{Dominators, dominators};
 use crate::esri::{Esri, EsriParams, EsriScore, MAX_THREADS};

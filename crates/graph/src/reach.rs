@@ -120,10 +120,21 @@ fn insert(regs: &mut [u8], item: u64) {
     }
 }
 
-fn estimate(regs: &[u8]) -> f64 {
+/// 2^-r for every register value (ranks are at most 57).
+fn inverse_powers() -> [f64; 64] {
+    let mut t = [0.0; 64];
+    let mut x = 1.0;
+    for slot in &mut t {
+        *slot = x;
+        x /= 2.0;
+    }
+    t
+}
+
+fn estimate(regs: &[u8], inv: &[f64; 64]) -> f64 {
     let m = REGISTERS as f64;
     let alpha = 0.7213 / (1.0 + 1.079 / m);
-    let sum: f64 = regs.iter().map(|&r| 2f64.powi(-i32::from(r))).sum();
+    let sum: f64 = regs.iter().map(|&r| inv[usize::from(r) & 63]).sum();
     let raw = alpha * m * m / sum;
     let zeros = regs.iter().filter(|&&r| r == 0).count();
     if raw <= 2.5 * m && zeros > 0 { m * (m / zeros as f64).ln() } else { raw }
@@ -171,24 +182,41 @@ pub fn downstream_reach(g: &AnalysisGraph, exact_limit: usize) -> Reach {
         // per component: sketches of itself and everything below it (inclusive)
         let mut firms = vec![0u8; k * REGISTERS];
         let mut people = vec![0u8; k * REGISTERS];
-        let mut members: Vec<Vec<u32>> = vec![Vec::new(); k];
-        for v in 0..n {
-            members[comp[v] as usize].push(v as u32);
+        // members of each component as CSR rows (one allocation, not one per component)
+        let mut member_start = vec![0usize; k + 1];
+        for &c in &comp {
+            member_start[c as usize + 1] += 1;
         }
+        for c in 0..k {
+            member_start[c + 1] += member_start[c];
+        }
+        let mut fill = member_start.clone();
+        let mut members = vec![0u32; n];
+        for (v, &c) in comp.iter().enumerate() {
+            let c = c as usize;
+            members[fill[c]] = v as u32;
+            fill[c] += 1;
+        }
+        drop(fill);
+        let inv = inverse_powers();
         for c in 0..k {
             let (done, rest) = (c * REGISTERS, (c + 1) * REGISTERS);
             for &d in &succ[start[c]..start[c + 1]] {
+                // successors are numbered lower: split so both rows can be borrowed, and merge
+                // whole rows (the compiler turns this into wide byte-max instructions)
                 let d = d as usize * REGISTERS;
-                for i in 0..REGISTERS {
-                    firms[done + i] = firms[done + i].max(firms[d + i]);
-                    people[done + i] = people[done + i].max(people[d + i]);
+                for sketch in [&mut firms, &mut people] {
+                    let (low, high) = sketch.split_at_mut(done);
+                    for (a, b) in high[..REGISTERS].iter_mut().zip(&low[d..d + REGISTERS]) {
+                        *a = (*a).max(*b);
+                    }
                 }
             }
             if start[c + 1] > start[c] {
-                below_firms[c] = estimate(&firms[done..rest]);
-                below_emp[c] = estimate(&people[done..rest]) * f64::from(EMPLOYEES_PER_ITEM);
+                below_firms[c] = estimate(&firms[done..rest], &inv);
+                below_emp[c] = estimate(&people[done..rest], &inv) * f64::from(EMPLOYEES_PER_ITEM);
             }
-            for &v in &members[c] {
+            for &v in &members[member_start[c]..member_start[c + 1]] {
                 insert(&mut firms[done..rest], u64::from(v));
                 for t in 0..g.employees[v as usize].div_ceil(EMPLOYEES_PER_ITEM) {
                     insert(&mut people[done..rest], (u64::from(v) << 32) | u64::from(t));

@@ -11,13 +11,14 @@
 //! Cost: O(rows) to read plus O(m log m) for the repeat check; memory about 100 bytes per firm
 //! and 40 bytes per link at the peak, so a national network of a million firms and five million
 //! links is read in well under a gigabyte.
-use std::collections::HashMap;
 use std::path::Path;
 
-use linchpin_domain::{ErrorCode, RowError, SizeClass, ValidationError};
+use rustc_hash::FxHashMap;
+
+use linchpin_domain::{ErrorCode, Essentiality, RowError, SizeClass, Uscc, ValidationError};
 use linchpin_graph::{AnalysisGraph, EdgeSpec, GraphBuilder, Node};
 
-use crate::read::{FileError, parse_row, read_rows, row_error};
+use crate::read::{FileError, RowView, row_error, stream_rows};
 use crate::rows::{FIRMS, LINKS, firm_row, link_row, repeated_firm, repeated_link};
 
 /// The firms of a network file: USCC, name and size class of every node, in file order.
@@ -71,6 +72,15 @@ pub struct NetworkFile {
     pub errors: Vec<RowError>,
 }
 
+/// A valid link row as it crosses from the reading thread: no text left.
+struct LinkFacts {
+    supplier: Uscc,
+    customer: Uscc,
+    product: u32,
+    value: f64,
+    essentiality: Essentiality,
+}
+
 /// How often, in rows, `progress` hears from [`read_network`].
 pub const PROGRESS_EVERY: u64 = 100_000;
 
@@ -85,14 +95,16 @@ pub fn read_network(
     let mut errors: Vec<RowError> = Vec::new();
     let mut builder = GraphBuilder::new();
     let mut table = FirmTable::default();
-    let mut node_of: HashMap<[u8; 18], (Node, usize)> = HashMap::new();
+    // USCCs are hashed millions of times: a fast non-cryptographic hash (the input is files an
+    // operator chose, not an attacker's requests).
+    let mut node_of: FxHashMap<[u8; 18], (Node, usize)> = FxHashMap::default();
     let mut rows = 0u64;
-    read_rows(firms_path, FIRMS, |header, line, row| {
+    stream_rows(firms_path, FIRMS, firm_row, |line, parsed| {
         rows += 1;
         if rows.is_multiple_of(PROGRESS_EVERY) {
             progress("firms", rows);
         }
-        let f = match parse_row(header, FIRMS.file, line, row, firm_row) {
+        let f = match parsed {
             Ok(f) => f,
             Err(e) => return errors.push(e),
         };
@@ -114,31 +126,15 @@ pub fn read_network(
     // (supplier, customer, product, edge index) of every edge, for the repeat check
     let mut keys: Vec<(Node, Node, u32, u32)> = Vec::new();
     let mut edge_lines: Vec<u32> = Vec::new();
-    let mut products: HashMap<String, u32> = HashMap::new();
-    // rows naming a firm that is not in the firms file: rare, so keyed by their text
-    let mut orphans: HashMap<(String, String, String), usize> = HashMap::new();
-    let node = |u: &str| <[u8; 18]>::try_from(u.as_bytes()).ok().and_then(|k| node_of.get(&k)).map(|&(v, _)| v);
+    // Products are interned on the reading thread, so a row crosses threads without any text.
+    let mut products: FxHashMap<String, u32> = FxHashMap::default();
+    // rows naming a firm that is not in the firms file
+    let mut orphans: FxHashMap<(Uscc, Uscc, u32), usize> = FxHashMap::default();
+    let node =
+        |u: &Uscc| <[u8; 18]>::try_from(u.as_str().as_bytes()).ok().and_then(|k| node_of.get(&k)).map(|&(v, _)| v);
     let mut rows = 0u64;
-    read_rows(links_path, LINKS, |header, line, row| {
-        rows += 1;
-        if rows.is_multiple_of(PROGRESS_EVERY) {
-            progress("links", rows);
-        }
-        let l = match parse_row(header, LINKS.file, line, row, link_row) {
-            Ok(l) => l,
-            Err(e) => return errors.push(e),
-        };
-        let (Some(s), Some(c)) = (node(l.supplier().as_str()), node(l.customer().as_str())) else {
-            let key = (l.supplier().as_str().to_owned(), l.customer().as_str().to_owned(), l.product.as_str().to_owned());
-            let e = match orphans.get(&key) {
-                Some(&first) => repeated_link(first),
-                None => {
-                    orphans.insert(key, line);
-                    ValidationError::new(ErrorCode::NotFound, "a firm of this link is not in the firms file")
-                }
-            };
-            return errors.push(row_error(LINKS.file, line, None, e));
-        };
+    let compact = |r: &RowView<'_>| {
+        let l = link_row(r)?;
         let p = match products.get(l.product.as_str()) {
             Some(&p) => p,
             None => {
@@ -147,7 +143,34 @@ pub fn read_network(
                 p
             }
         };
-        let e = EdgeSpec { supplier: s, customer: c, value: l.annual_value.get(), essentiality: l.essentiality };
+        Ok(LinkFacts {
+            supplier: l.supplier().clone(),
+            customer: l.customer().clone(),
+            product: p,
+            value: l.annual_value.get(),
+            essentiality: l.essentiality,
+        })
+    };
+    stream_rows(links_path, LINKS, compact, |line, parsed| {
+        rows += 1;
+        if rows.is_multiple_of(PROGRESS_EVERY) {
+            progress("links", rows);
+        }
+        let l = match parsed {
+            Ok(l) => l,
+            Err(e) => return errors.push(e),
+        };
+        let (Some(s), Some(c)) = (node(&l.supplier), node(&l.customer)) else {
+            let e = match orphans.get(&(l.supplier.clone(), l.customer.clone(), l.product)) {
+                Some(&first) => repeated_link(first),
+                None => {
+                    orphans.insert((l.supplier, l.customer, l.product), line);
+                    ValidationError::new(ErrorCode::NotFound, "a firm of this link is not in the firms file")
+                }
+            };
+            return errors.push(row_error(LINKS.file, line, None, e));
+        };
+        let e = EdgeSpec { supplier: s, customer: c, value: l.value, essentiality: l.essentiality };
         // Validated rows make valid edges (distinct USCCs are distinct nodes, values are > 0).
         if let Err(err) = builder.add_edge(e) {
             return errors.push(row_error(
@@ -157,7 +180,7 @@ pub fn read_network(
                 ValidationError::new(ErrorCode::InvalidValue, err.to_string()),
             ));
         }
-        keys.push((s, c, p, edge_lines.len() as u32));
+        keys.push((s, c, l.product, edge_lines.len() as u32));
         edge_lines.push(line as u32);
     })?;
     drop(node_of);

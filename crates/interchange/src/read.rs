@@ -31,9 +31,10 @@ pub enum FileError {
     },
 }
 
-/// The checked header of a file: column positions by name.
+/// The checked header of a file: column positions by name (a handful, so a list beats a hash map
+/// on the per-row look-ups).
 pub(crate) struct Header {
-    columns: HashMap<String, usize>,
+    columns: Vec<(String, usize)>,
     width: usize,
 }
 
@@ -49,7 +50,7 @@ impl Header {
     }
 
     fn get<'a>(&self, row: &[&'a str], col: &str) -> &'a str {
-        self.columns.get(col).and_then(|&i| row.get(i)).map_or("", |s| s.trim())
+        self.columns.iter().find(|(name, _)| name == col).and_then(|&(_, i)| row.get(i)).map_or("", |s| s.trim())
     }
 }
 
@@ -82,7 +83,7 @@ fn check_header(
     if !missing.is_empty() {
         return Err(bad(format!("missing column(s) {}; expected header {}", missing.join(", "), required.join(","))));
     }
-    Ok(Header { columns, width: header.len() })
+    Ok(Header { columns: columns.into_iter().collect(), width: header.len() })
 }
 
 /// A row as read: its fields, or why it could not be split into fields (bad UTF-8).
@@ -221,4 +222,42 @@ pub(crate) fn parse_row<T>(
         return Err(invalid(line, why));
     }
     parse(&RowView { header, row, file, line })
+}
+
+/// Rows handed from the reading thread to the consumer at a time.
+const BATCH: usize = 4_096;
+
+/// Reads and parses rows on a thread of its own while `consume` takes them, in file order, on the
+/// calling thread: reading and validating text, and whatever the consumer does with the values
+/// (hash look-ups, building a graph), then use both cores. Same rows and errors as [`read_rows`]
+/// with [`parse_row`].
+pub(crate) fn stream_rows<T: Send>(
+    path: &Path,
+    layout: Layout,
+    mut parse: impl FnMut(&RowView<'_>) -> Result<T, RowError> + Send,
+    mut consume: impl FnMut(usize, Result<T, RowError>),
+) -> Result<(), FileError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Result<T, RowError>)>>(8);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let result = read_rows(path, layout, |header, line, row| {
+                batch.push((line, parse_row(header, layout.file, line, row, &mut parse)));
+                if batch.len() == BATCH {
+                    // a closed channel means the consumer is gone; the reader just finishes
+                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            result
+        });
+        for batch in rx {
+            for (line, item) in batch {
+                consume(line, item);
+            }
+        }
+        reader.join().unwrap_or_else(|_| Err(unreadable(path, "the reading thread failed")))
+    })
 }

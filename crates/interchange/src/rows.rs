@@ -51,9 +51,8 @@ pub(crate) fn firm_row(r: &RowView<'_>) -> Result<FirmDraft, RowError> {
         region: r.parse("region_code", RegionCode::parse)?,
         industry: r.parse("industry_code", IndustryCode::parse)?,
         indicators: Indicators {
-            employees: r.parse("employees", |t| {
-                optional_number::<i64>(t, "employees").and_then(Indicators::check_employees)
-            })?,
+            employees: r
+                .parse("employees", |t| optional_number::<i64>(t, "employees").and_then(Indicators::check_employees))?,
             revenue_10k_cny: amount("revenue_10k_cny")?,
             assets_10k_cny: amount("assets_10k_cny")?,
         },
@@ -87,6 +86,10 @@ pub(crate) fn repeated_firm(uscc: &Uscc, first_line: usize) -> ValidationError {
 /// Good rows with their lines, and the errors of the bad ones (sorted by line).
 type Parsed<T> = (Vec<(usize, T)>, Vec<RowError>);
 
+/// What a whole-file reader returns: the good rows and the errors of the bad ones, or why the file
+/// could not be read at all.
+pub type FileRows<T> = Result<(Vec<T>, Vec<RowError>), FileError>;
+
 /// The loop whole-file readers share: row parsing, and repeats of a natural key (reported on
 /// their second line, blamed on `key_column` when there is one).
 fn parse_rows<T, K: std::hash::Hash + Eq>(
@@ -117,7 +120,7 @@ fn parse_rows<T, K: std::hash::Hash + Eq>(
 /// Reads and validates a firms file. Returns the good rows and an error for every bad one (a
 /// USCC appearing twice is an error on its second line); fails when the file cannot be read or
 /// its header is wrong.
-pub fn parse_firms(path: &Path) -> Result<(Vec<FirmRow>, Vec<RowError>), FileError> {
+pub fn parse_firms(path: &Path) -> FileRows<FirmRow> {
     let key = |f: &FirmDraft| f.uscc.as_str().to_owned();
     let (good, bad) = parse_rows(path, FIRMS, firm_row, key, |f, prev| repeated_firm(&f.uscc, prev), Some("uscc"))?;
     Ok((good.into_iter().map(|(line, firm)| FirmRow { line, firm }).collect(), bad))
@@ -125,7 +128,7 @@ pub fn parse_firms(path: &Path) -> Result<(Vec<FirmRow>, Vec<RowError>), FileErr
 
 /// Reads and validates a links file: USCCs, self-links, product, value > 0, essentiality, and
 /// repeats of (supplier, customer, product) within the file.
-pub fn parse_links(path: &Path) -> Result<(Vec<LinkRow>, Vec<RowError>), FileError> {
+pub fn parse_links(path: &Path) -> FileRows<LinkRow> {
     let key = |l: &LinkDraft| {
         (l.supplier().as_str().to_owned(), l.customer().as_str().to_owned(), l.product.as_str().to_owned())
     };

@@ -79,7 +79,12 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             }
             let read = start.elapsed().as_secs_f64();
             let g = net.graph;
-            writeln!(out, "network: {} firms, {} links, read, validated and built in {read:.2} s", g.node_count(), g.edge_count())?;
+            writeln!(
+                out,
+                "network: {} firms, {} links, read, validated and built in {read:.2} s",
+                g.node_count(),
+                g.edge_count()
+            )?;
             let params = AnalysisParams { exact_reach_limit, ..AnalysisParams::DEFAULT };
             let a = analyse(&g, &params, Scope::Structure, &linchpin_graph::Quiet);
             writeln!(out, "{}", structural_line(&a))?;

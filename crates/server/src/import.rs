@@ -30,6 +30,25 @@ pub struct ImportArgs {
     pub skip_invalid: bool,
 }
 
+/// Reads one file with `parse`, adding its bad rows to `bad`; `None` (reported) when the file
+/// cannot be read at all.
+fn read<T>(
+    path: &std::path::Path,
+    parse: fn(&std::path::Path) -> linchpin_interchange::FileRows<T>,
+    bad: &mut Vec<RowError>,
+) -> Option<Vec<T>> {
+    match parse(path) {
+        Ok((good, errors)) => {
+            bad.extend(errors);
+            Some(good)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            None
+        }
+    }
+}
+
 /// Runs `linchpin import`.
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.firms.is_none() && args.links.is_none() {
@@ -40,28 +59,16 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut firm_rows = Vec::new();
     let mut link_rows = Vec::new();
     if let Some(path) = &args.firms {
-        match linchpin_interchange::parse_firms(path) {
-            Ok((good, errors)) => {
-                firm_rows = good;
-                bad.extend(errors);
-            }
-            Err(e) => {
-                let _ = writeln!(std::io::stderr(), "error: {e}");
-                return Ok(ExitCode::from(crate::EXIT_INVALID));
-            }
-        }
+        let Some(good) = read(path, linchpin_interchange::parse_firms, &mut bad) else {
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        };
+        firm_rows = good;
     }
     if let Some(path) = &args.links {
-        match linchpin_interchange::parse_links(path) {
-            Ok((good, errors)) => {
-                link_rows = good;
-                bad.extend(errors);
-            }
-            Err(e) => {
-                let _ = writeln!(std::io::stderr(), "error: {e}");
-                return Ok(ExitCode::from(crate::EXIT_INVALID));
-            }
-        }
+        let Some(good) = read(path, linchpin_interchange::parse_links, &mut bad) else {
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        };
+        link_rows = good;
     }
     tracing::info!(firms = firm_rows.len(), links = link_rows.len(), bad = bad.len(), "files read");
     if !bad.is_empty() && !args.skip_invalid {

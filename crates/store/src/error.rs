@@ -1,3 +1,4 @@
+//! `StoreError`, and the one place where database constraint violations become typed errors.
 use linchpin_domain::{ErrorCode, ValidationError};
 use sea_orm::{DbErr, SqlErr};
 use thiserror::Error;

@@ -115,15 +115,22 @@ pub(crate) fn rows_per_insert(columns: usize) -> usize {
     (30_000 / columns.max(1)).max(1)
 }
 
-/// Creates an empty PostgreSQL database `name` through `admin_url` (any database on the same
-/// server) and returns the URL of the new one. For tests that need a fresh database each.
-pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+/// Database names this crate creates and drops: lower-case letters, digits and `_`, so they can be
+/// written into `CREATE`/`DROP DATABASE` without quoting.
+fn check_database_name(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(StoreError::Invalid(linchpin_domain::ValidationError::new(
             linchpin_domain::ErrorCode::InvalidText,
             "database names are lower-case letters, digits and `_`",
         )));
     }
+    Ok(())
+}
+
+/// Creates an empty PostgreSQL database `name` through `admin_url` (any database on the same
+/// server) and returns the URL of the new one. For tests that need a fresh database each.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
+    check_database_name(name)?;
     let admin = Database::connect(admin_url).await?;
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
     admin.close().await?;
@@ -133,12 +140,7 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<Str
 /// Drops the PostgreSQL database `name` through `admin_url`, closing any connection still open
 /// to it (PostgreSQL 13 or later).
 pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return Err(StoreError::Invalid(linchpin_domain::ValidationError::new(
-            linchpin_domain::ErrorCode::InvalidText,
-            "database names are lower-case letters, digits and `_`",
-        )));
-    }
+    check_database_name(name)?;
     let admin = Database::connect(admin_url).await?;
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
     admin.close().await?;

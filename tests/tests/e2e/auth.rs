@@ -1,3 +1,4 @@
+//! Signing in, rate limits, request ids and tokens, against the real server.
 use serde_json::{Value, json};
 
 use crate::helpers::{Server, TestDb, binary, create_account, databases, postgres};

@@ -1,3 +1,4 @@
+//! Starting the real binary, test databases, and GraphQL over HTTP.
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

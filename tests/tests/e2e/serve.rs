@@ -1,3 +1,4 @@
+//! Serving: probes, restarts, subscriptions, replicas, background analysis, the demo.
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};

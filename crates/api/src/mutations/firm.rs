@@ -184,9 +184,8 @@ async fn register_firm(ctx: &Context<'_>, input: RegisterFirmInput) -> Outcome<F
     let draft = input.parse()?;
     require(viewer.can_write_firm(&draft.region))?;
     let w = Write::begin(ctx).await?;
-    let record = firms::insert(w.txn(), &draft)
-        .await
-        .map_err(|e| Refusal::from(e).blame(UserErrorCode::Duplicate, "uscc"))?;
+    let record =
+        firms::insert(w.txn(), &draft).await.map_err(|e| Refusal::from(e).blame(UserErrorCode::Duplicate, "uscc"))?;
     let change = Change {
         action: "firm.register",
         object_type: "firm",
@@ -243,7 +242,11 @@ impl FirmMutations {
     /// Registers a firm. Fails with INVALID_USCC, INVALID_REGION, INVALID_INDUSTRY, OUT_OF_RANGE,
     /// INVALID_TEXT, INVALID_CHAIN or DUPLICATE (the USCC is taken).
     #[instrument(skip_all)]
-    async fn register_firm(&self, ctx: &Context<'_>, input: RegisterFirmInput) -> Result<RegisterFirmPayload, ApiError> {
+    async fn register_firm(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterFirmInput,
+    ) -> Result<RegisterFirmPayload, ApiError> {
         respond(register_firm(ctx, input).await)
     }
 

@@ -161,7 +161,8 @@ impl DeclareSupplyLinkInput {
         let (Some(supplier), Some(customer), Some(product), Some(value)) = (supplier, customer, product, value) else {
             return Err(errors);
         };
-        let draft = errors.take("customerUscc", LinkDraft::new(supplier, customer, product, value, self.essentiality.into()));
+        let draft =
+            errors.take("customerUscc", LinkDraft::new(supplier, customer, product, value, self.essentiality.into()));
         draft.ok_or(errors)
     }
 }
@@ -172,10 +173,9 @@ async fn ends_of(conn: &impl ConnectionTrait, draft: &LinkDraft) -> Outcome<(Fir
     let supplier = firms::find_by_uscc(conn, draft.supplier().as_str()).await?;
     let customer = firms::find_by_uscc(conn, draft.customer().as_str()).await?;
     let mut errors = FieldErrors::default();
-    for (field, uscc, found) in [
-        ("supplierUscc", draft.supplier(), supplier.is_some()),
-        ("customerUscc", draft.customer(), customer.is_some()),
-    ] {
+    for (field, uscc, found) in
+        [("supplierUscc", draft.supplier(), supplier.is_some()), ("customerUscc", draft.customer(), customer.is_some())]
+    {
         if !found {
             errors.0.push(UserError::on(
                 field,

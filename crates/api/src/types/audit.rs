@@ -1,3 +1,4 @@
+//! `AuditEvent`: one entry of the append-only audit trail.
 use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use linchpin_store::audit::AuditRecord;

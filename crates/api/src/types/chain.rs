@@ -1,3 +1,4 @@
+//! `Chain`: a key industrial chain with its firm count.
 use async_graphql::SimpleObject;
 use linchpin_store::chains::ChainSummary;
 

@@ -169,3 +169,117 @@ async fn listing_firms_with_assessments_costs_a_bounded_number_of_statements() {
         assert!(used <= 12, "[{}] {used} statements", api.backend);
     }
 }
+
+/// A hub network written straight through the store: one LARGE assembler fed, each through an
+/// industry of its own, by `n` small suppliers, which all buy from one raw-material firm. Every
+/// small supplier is the sole essential supplier of a LARGE firm (a candidate), and closing the
+/// raw-material firm stops all of them.
+async fn hub_network(api: &TestApi, n: usize) -> (String, String) {
+    use linchpin_domain::{
+        ChainCode, Essentiality, FirmDraft, FirmName, FirmRow, Indicators, IndustryCode, LinkDraft, LinkRow, Product,
+        RegionCode, Uscc, Value10kCny,
+    };
+    use linchpin_store::TransactionTrait;
+    let firm = |i: usize, industry: &str, employees: i64, revenue: f64| {
+        let u = uscc(&format!("91330106MA3H{i:05}"));
+        FirmDraft {
+            uscc: Uscc::parse(&u).unwrap(),
+            name: FirmName::parse(&format!("枢纽{i}")).unwrap(),
+            region: RegionCode::parse("330106").unwrap(),
+            industry: IndustryCode::parse(industry).unwrap(),
+            indicators: Indicators::new(Some(employees), Some(revenue), None).unwrap(),
+            chains: vec![ChainCode::parse("NEV").unwrap()],
+        }
+    };
+    let raw = firm(0, "B09", 40, 800.0);
+    let big = firm(1, "C36", 5000, 90_000.0);
+    let mut firms = vec![raw.clone(), big.clone()];
+    let mut links = Vec::new();
+    for i in 0..n {
+        let s = firm(2 + i, &format!("C{}{:02}", 34 + i / 100, i % 100), 30, 500.0);
+        let link = |from: &FirmDraft, to: &FirmDraft, v: f64| {
+            LinkDraft::new(
+                from.uscc.clone(),
+                to.uscc.clone(),
+                Product::parse("件").unwrap(),
+                Value10kCny::new(v).unwrap(),
+                Essentiality::Essential,
+            )
+            .unwrap()
+        };
+        links.push(link(&raw, &s, 1.0));
+        links.push(link(&s, &big, 10.0));
+        firms.push(s);
+    }
+    let firm_rows: Vec<FirmRow> =
+        firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
+    let link_rows: Vec<LinkRow> =
+        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
+    let txn = api.store.db().begin().await.unwrap();
+    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    api.state.network.reload(&api.store).await.unwrap();
+    (raw.uscc.as_str().to_owned(), big.uscc.as_str().to_owned())
+}
+
+#[tokio::test]
+async fn a_page_of_100_candidates_with_their_firms_costs_a_bounded_number_of_statements() {
+    for api in backends().await {
+        hub_network(&api, 120).await;
+        api.data("mutation { runAnalysis { analysisRun { id } } }", json!({})).await;
+        let before = api.store.statement_count();
+        let d = api
+            .data(
+                "{ keyNodeCandidates(first: 100) { nodes { esri firm { uscc name sizeClass chains } reasons { code } } } }",
+                json!({}),
+            )
+            .await;
+        let used = api.store.statement_count() - before;
+        let nodes = d["keyNodeCandidates"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 100, "[{}]", api.backend);
+        assert!(nodes.iter().all(|n| n["firm"]["uscc"].is_string()));
+        // the latest run, the page, then one batch of firms with their chains (a loaded machine may
+        // split a batch window)
+        assert!(used <= 8, "[{}] {used} statements for 100 candidates", api.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_simulation_that_hits_100_firms_reads_them_in_a_bounded_number_of_statements() {
+    for api in backends().await {
+        let (raw, _) = hub_network(&api, 120).await;
+        let before = api.store.statement_count();
+        let d = api
+            .data(
+                "query($u: String!) { simulateDisruption(input: {closures: [{uscc: $u}], mostAffected: 100}) {
+                    affectedFirms mostAffected { firm { uscc name } outputLoss10kCny } } }",
+                json!({"u": raw}),
+            )
+            .await;
+        let used = api.store.statement_count() - before;
+        let s = &d["simulateDisruption"];
+        assert!(s["affectedFirms"].as_i64().unwrap() >= 120, "[{}] {s}", api.backend);
+        assert_eq!(s["mostAffected"].as_array().unwrap().len(), 100);
+        assert!(used <= 6, "[{}] {used} statements for a simulation listing 100 firms", api.backend);
+    }
+}
+
+#[tokio::test]
+async fn an_analysis_run_is_a_node() {
+    for api in backends().await {
+        worked_case(&api).await;
+        let run = api.data("mutation { runAnalysis { analysisRun { id firms } } }", json!({})).await;
+        let id = run["runAnalysis"]["analysisRun"]["id"].clone();
+        let d = api
+            .data("query($id: ID!) { node(id: $id) { id ... on AnalysisRun { firms trigger } } }", json!({"id": id}))
+            .await;
+        assert_eq!(d["node"]["id"], id, "[{}]", api.backend);
+        assert_eq!(d["node"]["firms"], 3);
+        let ent_firm = uscc("91330106MA2U00001");
+        let ent = api.account("ent-run-node", Role::Enterprise, None, Some(&ent_firm)).await;
+        let seen = api.run_as(Some(&ent), "query($id: ID!) { node(id: $id) { id } }", json!({"id": id})).await;
+        assert_eq!(seen["data"]["node"]["id"], id, "any signed-in account may read a run");
+    }
+}

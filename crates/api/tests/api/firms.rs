@@ -1,3 +1,4 @@
+//! Registering, updating and listing firms through the API.
 use serde_json::json;
 
 use crate::helpers::{REGISTER, backends, register, uscc};

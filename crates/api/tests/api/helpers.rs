@@ -1,3 +1,4 @@
+//! A schema over a fresh database per backend, accounts to act as, and common mutations.
 use async_graphql::{Request, Variables};
 use linchpin_api::{ApiSchema, ApiState, Limits, build_schema};
 use linchpin_domain::{Binding, Jurisdiction, Role, Username, Viewer};

@@ -1,3 +1,4 @@
+//! Declaring, confirming and removing supply links through the API.
 use serde_json::json;
 
 use crate::helpers::{DECLARE, TestApi, backends, register, uscc};

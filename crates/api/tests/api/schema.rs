@@ -1,3 +1,4 @@
+//! The schema itself: the committed SDL, descriptions, query-shape limits and error codes.
 use serde_json::json;
 
 use crate::helpers::backends;

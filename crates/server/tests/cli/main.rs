@@ -80,7 +80,9 @@ fn databases(dir: &Path) -> Vec<Db> {
     match std::env::var("LINCHPIN_TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             let rt = tokio::runtime::Runtime::new().unwrap();
-            out.push(Db::Postgres(rt.block_on(linchpin_store::ScratchDatabase::create(&admin, "linchpin_cli")).unwrap()));
+            out.push(Db::Postgres(
+                rt.block_on(linchpin_store::ScratchDatabase::create(&admin, "linchpin_cli")).unwrap(),
+            ));
         }
         _ => {
             assert!(std::env::var("LINCHPIN_REQUIRE_SERVICES").is_err(), "CI requires LINCHPIN_TEST_DATABASE_URL");
