@@ -2,15 +2,21 @@
 //! with its per-firm results so every number shown can be traced to the run that produced it.
 //! The steps themselves are `linchpin_graph::analyse`, the one pipeline `linchpin analyze` and
 //! `linchpin bench` also run.
+//!
+//! A run takes the whole network and both cores for a while, so there is at most one in flight per
+//! replica: whoever asks while one runs (a second `runAnalysis`, the background job) gets that
+//! run's result instead of starting another.
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use futures_util::StreamExt;
+use futures_util::future::{BoxFuture, Shared};
+use futures_util::{FutureExt, StreamExt};
 use linchpin_domain::FirmId;
 use linchpin_graph::{AnalysisGraph, AnalysisParams, Node, Quiet, Scope, analyse};
 use linchpin_store::analysis::{self, AssessmentRecord, RunRecord};
-use linchpin_store::{TransactionTrait, firms};
+use linchpin_store::firms;
 use serde_json::json;
 
 use crate::error::ApiError;
@@ -56,9 +62,56 @@ fn parameters(p: &AnalysisParams) -> serde_json::Value {
     })
 }
 
-/// Runs the analysis now and stores it. `trigger` says why (kept with the run).
+type RunFuture = Shared<BoxFuture<'static, Result<RunRecord, ApiError>>>;
+
+/// The run in flight on this replica, if any.
+#[derive(Default)]
+pub struct InFlight(Mutex<Option<RunFuture>>);
+
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let busy = self.0.lock().map(|s| s.is_some()).unwrap_or(false);
+        f.debug_struct("InFlight").field("running", &busy).finish()
+    }
+}
+
+impl InFlight {
+    /// Whether a run is in flight now.
+    pub fn running(&self) -> bool {
+        self.0.lock().map(|s| s.is_some()).unwrap_or(false)
+    }
+}
+
+/// Runs the analysis and stores it, or, when a run is already in flight on this replica, waits
+/// for that one and returns it. `trigger` says why (kept with the run). The run goes on even if
+/// the caller goes away.
 pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> Result<RunRecord, ApiError> {
-    let _one_at_a_time = state.analysis_lock.lock().await;
+    let shared = {
+        let mut slot = state.analysis_runs.0.lock().map_err(|_| ApiError::Internal)?;
+        match slot.as_ref() {
+            Some(running) => running.clone(),
+            None => {
+                let st = state.clone();
+                let task = tokio::spawn(async move {
+                    let clock = Instant::now();
+                    let result = run_now(&st, params, trigger).await;
+                    crate::metrics::analysis_run(result.is_ok(), clock.elapsed());
+                    if let Ok(mut slot) = st.analysis_runs.0.lock() {
+                        *slot = None;
+                    }
+                    result
+                });
+                let fut: RunFuture =
+                    async move { task.await.unwrap_or_else(|e| Err(ApiError::internal(&e))) }.boxed().shared();
+                *slot = Some(fut.clone());
+                fut
+            }
+        }
+    };
+    shared.await
+}
+
+async fn run_now(state: &ApiState, params: AnalysisParams, trigger: String) -> Result<RunRecord, ApiError> {
     let started_at = Utc::now();
     let clock = Instant::now();
     let Loaded { graph, ids, .. } = load(state, true).await?;
@@ -110,8 +163,8 @@ pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> R
         parameters: parameters(&params).to_string(),
         duration_ms: clock.elapsed().as_millis() as i64,
     };
-    let txn = state.store.db().begin().await?;
-    let saved = analysis::save_run(&txn, run, &rows).await?;
+    let txn = state.store.begin_write().await?;
+    let saved = analysis::save_run(&*txn, run, &rows).await?;
     txn.commit().await?;
     tracing::info!(run = saved.id, firms = saved.firms, links = saved.links, ms = saved.duration_ms, "analysis stored");
     Ok(saved)

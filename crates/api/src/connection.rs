@@ -42,6 +42,15 @@ impl CursorType for IdCursor {
     }
 }
 
+/// What a connection costs in the query-complexity budget: its page size (as `first` will be
+/// clamped: the default when absent, at most [`MAX_PAGE`]) times what each node costs, plus one for
+/// the field itself. Nested connections multiply, so a query that would fan out to a million rows
+/// is refused before any resolver runs.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let n = first.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
+    n.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Validates `first` and `after`: returns the page size and the id to start after.
 pub fn page_args(first: Option<i32>, after: Option<String>) -> Result<(u64, Option<i64>), ApiError> {
     let first = first.unwrap_or(DEFAULT_PAGE);

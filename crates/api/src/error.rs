@@ -86,6 +86,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(what) => Self::Conflict(format!("{what} already exists")),
             e @ StoreError::VersionConflict { .. } => Self::Conflict(e.to_string()),
             StoreError::Invalid(v) => Self::Validation(v.message),
+            StoreError::Busy => Self::Conflict("the database is busy with another write; retry shortly".into()),
             other => Self::internal(&other),
         }
     }
@@ -178,7 +179,7 @@ impl UserError {
                 code: UserErrorCode::VersionConflict,
             },
             StoreError::Invalid(v) => Self::general(v.code.into(), v.message),
-            other => return Err(ApiError::internal(&other)),
+            other => return Err(ApiError::from(other)),
         })
     }
 }

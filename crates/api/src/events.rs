@@ -5,6 +5,7 @@
 //! [`RedisBus`] fans events out across replicas with Redis pub/sub. Both share one contract:
 //! a subscriber sees every event published after it subscribed. Losing Redis degrades live
 //! updates (publishing logs a warning and carries on); it never fails a committed change.
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Enum, ID, SimpleObject};
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
+
+use crate::redis_link::RedisLink;
 
 /// The Redis channel events travel on.
 pub const CHANNEL: &str = "linchpin:events";
@@ -31,6 +34,12 @@ pub enum BusError {
     /// An event could not be encoded or decoded.
     #[error("event encoding: {0}")]
     Encoding(#[from] serde_json::Error),
+    /// Redis did not answer in time.
+    #[error("redis did not answer in time")]
+    Timeout,
+    /// Redis is down; this replica runs on its in-process fallback.
+    #[error("redis is down; events stay on this replica")]
+    Down,
 }
 
 /// What happened.
@@ -154,10 +163,12 @@ impl EventBus for InProcessBus {
 }
 
 /// Events across replicas through Redis pub/sub. A background task holds the subscription,
-/// reconnecting with back-off, and feeds a local broadcast that subscribers read.
+/// reconnecting while Redis is away, and feeds a local broadcast that subscribers read. While Redis
+/// is down ([`RedisLink`]), events published here go straight to this replica's subscribers, so a
+/// single replica keeps its live updates; other replicas see them again once Redis is back.
 #[derive(Clone)]
 pub struct RedisBus {
-    conn: redis::aio::ConnectionManager,
+    link: Arc<RedisLink>,
     local: broadcast::Sender<NetworkEvent>,
     ready: tokio::sync::watch::Receiver<bool>,
 }
@@ -169,30 +180,37 @@ impl std::fmt::Debug for RedisBus {
 }
 
 impl RedisBus {
-    /// Connects to `url` and starts the subscriber task. Fails if Redis is unreachable now.
+    /// Connects to `url` and starts the subscriber task. Fails only on an unparsable URL; an
+    /// unreachable Redis starts the bus on its in-process fallback.
     pub async fn connect(url: &str) -> Result<Self, BusError> {
-        let client = redis::Client::open(url)?;
-        let conn = client.get_connection_manager().await?;
+        Ok(Self::over(RedisLink::connect(url).await?).await)
+    }
+
+    /// A bus over an existing link (shared with the rate limiter).
+    pub async fn over(link: Arc<RedisLink>) -> Self {
         let (local, _) = broadcast::channel(BUFFER);
         let (ready_tx, ready) = tokio::sync::watch::channel(false);
         let tx = local.clone();
+        let weak = Arc::downgrade(&link);
         tokio::spawn(async move {
-            let mut backoff = Duration::from_millis(100);
             loop {
-                match Self::listen(&client, &tx, &ready_tx).await {
-                    Ok(()) => tracing::warn!("redis event subscription ended; reconnecting"),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "redis event subscription failed; reconnecting")
+                let Some(link) = weak.upgrade() else { return };
+                if link.is_up() {
+                    match Self::listen(link.client(), &tx, &ready_tx).await {
+                        Ok(()) => tracing::warn!("redis event subscription ended; reconnecting"),
+                        Err(e) => tracing::warn!(error = %e, "redis event subscription failed; reconnecting"),
                     }
+                    let _ = ready_tx.send(false);
                 }
-                let _ = ready_tx.send(false);
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                drop(link);
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         });
-        let bus = Self { conn, local, ready };
-        bus.wait_subscribed(Duration::from_secs(5)).await;
-        Ok(bus)
+        let bus = Self { link, local, ready };
+        if bus.link.is_up() {
+            bus.wait_subscribed(Duration::from_secs(2)).await;
+        }
+        bus
     }
 
     async fn listen(
@@ -200,7 +218,9 @@ impl RedisBus {
         tx: &broadcast::Sender<NetworkEvent>,
         ready: &tokio::sync::watch::Sender<bool>,
     ) -> Result<(), BusError> {
-        let mut pubsub = client.get_async_pubsub().await?;
+        let mut pubsub = tokio::time::timeout(Duration::from_secs(2), client.get_async_pubsub())
+            .await
+            .map_err(|_| BusError::Timeout)??;
         pubsub.subscribe(CHANNEL).await?;
         let _ = ready.send(true);
         let mut messages = pubsub.into_on_message();
@@ -228,8 +248,16 @@ impl RedisBus {
 impl EventBus for RedisBus {
     async fn publish(&self, event: NetworkEvent) -> Result<(), BusError> {
         let payload = serde_json::to_string(&event)?;
-        let mut conn = self.conn.clone();
-        redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async::<i64>(&mut conn).await?;
+        let sent = self
+            .link
+            .call(|mut conn| async move {
+                redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async::<i64>(&mut conn).await
+            })
+            .await;
+        if sent.is_none() {
+            // Redis is away: this replica's subscribers still hear it.
+            let _ = self.local.send(event);
+        }
         Ok(())
     }
 
@@ -238,9 +266,7 @@ impl EventBus for RedisBus {
     }
 
     async fn ping(&self) -> Result<(), BusError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("PING").query_async::<String>(&mut conn).await?;
-        Ok(())
+        if self.link.is_up() { Ok(()) } else { Err(BusError::Down) }
     }
 
     fn name(&self) -> &'static str {
@@ -248,19 +274,24 @@ impl EventBus for RedisBus {
     }
 
     async fn try_lock(&self, name: &str, ttl: Duration) -> bool {
-        let mut conn = self.conn.clone();
-        let res: Result<Option<String>, _> = redis::cmd("SET")
-            .arg(format!("linchpin:lock:{name}"))
-            .arg(std::process::id())
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl.as_millis() as u64)
-            .query_async(&mut conn)
+        let key = format!("linchpin:lock:{name}");
+        let taken = self
+            .link
+            .call(|mut conn| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(std::process::id())
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl.as_millis() as u64)
+                    .query_async::<Option<String>>(&mut conn)
+                    .await
+            })
             .await;
-        match res {
-            Ok(v) => v.is_some(),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot take the {name} lock in Redis; running anyway");
+        match taken {
+            Some(v) => v.is_some(),
+            None => {
+                tracing::warn!("cannot take the {name} lock in Redis; running anyway");
                 true
             }
         }

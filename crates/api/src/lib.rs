@@ -7,6 +7,7 @@
 //! internal causes are logged, never sent. The [`EventBus`] carries change events to
 //! subscriptions, in process or across replicas through Redis.
 
+pub mod admission;
 pub mod analysis;
 mod audit_log;
 pub mod auth;
@@ -19,10 +20,14 @@ mod ids;
 pub mod limits;
 pub mod live;
 mod loaders;
+pub mod metrics;
 mod mutations;
+pub mod observe;
 mod query;
+pub mod redis_link;
 pub mod rules;
 mod schema;
+pub mod sessions;
 mod simulate;
 mod state;
 mod subscription;

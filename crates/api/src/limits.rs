@@ -1,11 +1,26 @@
 //! Token-bucket rate limits, in memory (one process) or in Redis (shared by every replica).
 //!
 //! A bucket holds up to `capacity` tokens and refills at `per_second`; each request takes one.
-//! An empty bucket answers with the seconds until the next token. A failing Redis lets requests
-//! through (logged): rate limiting degrades, service does not stop.
+//! An empty bucket answers with the seconds until the next token. While Redis is down the buckets
+//! live in this process (each replica limits on its own): rate limiting degrades, service and its
+//! latency do not.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use crate::redis_link::RedisLink;
+
+/// Prices of expensive operations in the query-complexity budget (default 2,000 per request; every
+/// plain field costs 1, connections cost their page size times their nodes, see
+/// `connection::page_cost`).
+pub mod cost {
+    /// `runAnalysis`: a whole-network analysis; at most one per request.
+    pub const ANALYSIS_RUN: usize = 1_000;
+    /// `simulateDisruption`: an ESRI cascade on the live network; a handful per request.
+    pub const SIMULATION: usize = 300;
+    /// An export of a list (whitelist, ledger): a few per request.
+    pub const EXPORT: usize = 500;
+}
 
 /// A bucket's shape.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,6 +38,9 @@ impl Rule {
     pub const ANONYMOUS: Self = Self { capacity: 30, per_second: 2.0 };
     /// Sign-in attempts for one username: 5, then one a minute.
     pub const LOGIN: Self = Self { capacity: 5, per_second: 1.0 / 60.0 };
+    /// `runAnalysis` of one account: 3, then one every five minutes (runs in flight are shared,
+    /// so this bounds how often one account can make the whole network be analysed).
+    pub const ANALYSIS: Self = Self { capacity: 3, per_second: 1.0 / 300.0 };
 }
 
 /// The answer of a limiter.
@@ -99,11 +117,12 @@ redis.call('EXPIRE', KEYS[1], math.ceil(cap / rate) + 1)
 return {allowed, tostring(tokens)}
 ";
 
-/// Buckets in Redis, shared by all replicas.
+/// Buckets in Redis, shared by all replicas; in this process's memory while Redis is down.
 #[derive(Clone)]
 pub struct RedisLimiter {
-    conn: redis::aio::ConnectionManager,
+    link: Arc<RedisLink>,
     script: redis::Script,
+    fallback: Arc<InMemoryLimiter>,
 }
 
 impl std::fmt::Debug for RedisLimiter {
@@ -113,34 +132,36 @@ impl std::fmt::Debug for RedisLimiter {
 }
 
 impl RedisLimiter {
-    /// Connects to `url`.
+    /// Connects to `url` (an unreachable Redis starts on the in-memory fallback).
     pub async fn connect(url: &str) -> Result<Self, redis::RedisError> {
-        let conn = redis::Client::open(url)?.get_connection_manager().await?;
-        Ok(Self { conn, script: redis::Script::new(SCRIPT) })
+        Ok(Self::over(RedisLink::connect(url).await?))
+    }
+
+    /// A limiter over an existing link (shared with the event bus).
+    pub fn over(link: Arc<RedisLink>) -> Self {
+        Self { link, script: redis::Script::new(SCRIPT), fallback: Arc::default() }
     }
 }
 
 #[async_trait::async_trait]
 impl RateLimiter for RedisLimiter {
     async fn acquire(&self, key: &str, rule: Rule) -> Decision {
-        let mut conn = self.conn.clone();
-        let res: Result<(i64, String), _> = self
-            .script
-            .key(format!("linchpin:rl:{key}"))
-            .arg(rule.capacity)
-            .arg(rule.per_second)
-            .invoke_async(&mut conn)
+        let script = &self.script;
+        let redis_key = format!("linchpin:rl:{key}");
+        let res: Option<(i64, String)> = self
+            .link
+            .call(|mut conn| async move {
+                script.key(&redis_key).arg(rule.capacity).arg(rule.per_second).invoke_async(&mut conn).await
+            })
             .await;
         match res {
-            Ok((1, _)) => Decision::Allowed,
-            Ok((_, tokens)) => {
+            Some((1, _)) => Decision::Allowed,
+            Some((_, tokens)) => {
                 let left: f64 = tokens.parse().unwrap_or(0.0);
                 Decision::Limited { retry_after_secs: retry_after(1.0 - left, rule.per_second) }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "rate limiter unavailable; letting the request through");
-                Decision::Allowed
-            }
+            // Redis is away: limits still hold, per replica.
+            None => self.fallback.acquire(key, rule).await,
         }
     }
 }

@@ -109,6 +109,7 @@ impl QueryRoot {
 
     /// Registered firms in registration order; `first` at most 100.
     #[instrument(skip(self, ctx))]
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn firms(
         &self,
         ctx: &Context<'_>,
@@ -126,6 +127,7 @@ impl QueryRoot {
 
     /// Supply links the viewer may see, in declaration order; `first` at most 100.
     #[instrument(skip(self, ctx))]
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn supply_links(
         &self,
         ctx: &Context<'_>,
@@ -177,6 +179,7 @@ impl QueryRoot {
     /// Key-node candidates of the latest analysis run, highest ESRI first; `first` at most 100.
     /// ADMIN sees all; BUREAU and COORDINATOR see firms in their jurisdiction; ENTERPRISE is
     /// FORBIDDEN. Empty before the first run.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn key_node_candidates(
         &self,
         ctx: &Context<'_>,
@@ -227,6 +230,7 @@ impl QueryRoot {
 
     /// What if these firms stop or run at reduced capacity? Runs the ESRI iteration on the current
     /// network (ADMIN, BUREAU, COORDINATOR).
+    #[graphql(complexity = "crate::limits::cost::SIMULATION + child_complexity")]
     async fn simulate_disruption(
         &self,
         ctx: &Context<'_>,
@@ -238,6 +242,7 @@ impl QueryRoot {
     /// The audit trail, oldest first: everything for ADMIN, events concerning its jurisdiction
     /// for a BUREAU; FORBIDDEN for other roles. `first` at most 100.
     #[instrument(skip(self, ctx))]
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -42,6 +42,8 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
         .data(state)
         .data(loader)
         .data(assessments)
+        // outermost first: the observer sees the codes the error extension stamps
+        .extension(crate::observe::Observe)
         .extension(crate::codes::ErrorCodes)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);

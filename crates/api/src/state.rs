@@ -24,10 +24,12 @@ pub struct ApiState {
     pub account_rule: crate::limits::Rule,
     /// Parameters of analysis runs.
     pub analysis: AnalysisParams,
-    /// One analysis at a time in this process.
-    pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The analysis run in flight on this replica (one at a time; callers share it).
+    pub analysis_runs: Arc<crate::analysis::InFlight>,
     /// This replica's live copy of the network.
     pub network: crate::live::LiveNetwork,
+    /// This replica's live connections, by token.
+    pub sessions: Arc<crate::sessions::Sessions>,
 }
 
 impl ApiState {
@@ -40,8 +42,9 @@ impl ApiState {
             token_ttl: chrono::Duration::days(30),
             account_rule: crate::limits::Rule::ACCOUNT,
             analysis: AnalysisParams::DEFAULT,
-            analysis_lock: Arc::new(tokio::sync::Mutex::new(())),
+            analysis_runs: Arc::default(),
             network: crate::live::LiveNetwork::default(),
+            sessions: Arc::default(),
         }
     }
 

@@ -15,7 +15,8 @@ pub const MAX_EMPLOYEES: u32 = 10_000_000;
 /// Upper bound on revenue and assets in 10,000 CNY (100 trillion CNY).
 pub const MAX_AMOUNT_10K_CNY: f64 = 1e10;
 
-/// A firm's registered name: trimmed, 1 to 200 characters, no control characters.
+/// A firm's registered name: trimmed, NFC, 1 to 200 characters, no control, bidi-override or
+/// invisible characters ([`TextRule`](crate::TextRule)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
 pub struct FirmName(String);
@@ -23,16 +24,12 @@ pub struct FirmName(String);
 impl FirmName {
     /// Parses a name.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let s = input.trim();
-        let n = s.chars().count();
-        if n == 0 || n > 200 || s.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidText,
-                "firm name must be 1 to 200 characters without control characters",
-            ));
-        }
-        Ok(Self(s.to_owned()))
+        Self::RULE.clean(input).map(Self)
     }
+
+    /// The rule a firm name follows.
+    pub const RULE: crate::TextRule =
+        crate::TextRule { what: "firm name", min_chars: 1, max_chars: 200, multiline: false };
 
     /// The name as text.
     pub fn as_str(&self) -> &str {

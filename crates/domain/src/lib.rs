@@ -14,6 +14,7 @@ mod link;
 mod region;
 mod rows;
 mod size;
+mod text;
 mod uscc;
 
 pub use access::{Binding, End, LinkScope, Password, Role, Username, Viewer};
@@ -25,4 +26,5 @@ pub use link::{Essentiality, LinkDraft, LinkId, LinkStatus, Product, SupplyLinkR
 pub use region::{Jurisdiction, RegionCode};
 pub use rows::{FirmRow, LinkRow, RowError};
 pub use size::SizeClass;
+pub use text::{TextRule, is_invisible_or_bidi};
 pub use uscc::Uscc;

@@ -91,7 +91,8 @@ impl LinkStatus {
     }
 }
 
-/// What flows along a link: trimmed, 1 to 200 characters, no control characters.
+/// What flows along a link: trimmed, NFC, 1 to 200 characters, no control, bidi-override or
+/// invisible characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct Product(String);
@@ -99,15 +100,9 @@ pub struct Product(String);
 impl Product {
     /// Parses a product description.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let s = input.trim();
-        let n = s.chars().count();
-        if n == 0 || n > 200 || s.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                ErrorCode::InvalidText,
-                "product must be 1 to 200 characters without control characters",
-            ));
-        }
-        Ok(Self(s.to_owned()))
+        const RULE: crate::TextRule =
+            crate::TextRule { what: "product", min_chars: 1, max_chars: 200, multiline: false };
+        RULE.clean(input).map(Self)
     }
 
     /// The product as text.

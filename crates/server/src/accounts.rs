@@ -10,7 +10,7 @@ use linchpin_api::auth::{hash_password, new_token};
 use linchpin_domain::{Binding, Jurisdiction, Password, Role, Uscc, Username};
 use linchpin_store::accounts::{self, AccountRecord};
 use linchpin_store::audit::{self, NewAuditEvent};
-use linchpin_store::{Store, TransactionTrait, firms};
+use linchpin_store::{Store, firms};
 
 use crate::config::DatabaseConfig;
 
@@ -59,7 +59,8 @@ pub enum AccountCommand {
     },
 }
 
-fn operator() -> String {
+/// The actor of an operator command: `cli:<user>`.
+pub fn operator() -> String {
     let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     format!("cli:{}", user.chars().take(40).collect::<String>())
 }
@@ -109,12 +110,27 @@ pub async fn create(
         Some(p) => Some(hash_password(p).await.map_err(|e| anyhow::anyhow!("{}", e.message()))?),
         None => None,
     };
-    let txn = store.db().begin().await?;
-    let account = accounts::create(&txn, username, binding, hash).await?;
-    let token = issue(&txn, &account, "cli", token_days).await?;
-    audit::append(&txn, operator_event(actor, "account.create", &account)).await?;
+    let txn = store.begin_write().await?;
+    let account = accounts::create(&*txn, username, binding, hash).await?;
+    let token = issue(&*txn, &account, "cli", token_days).await?;
+    audit::append(&*txn, operator_event(actor, "account.create", &account)).await?;
     txn.commit().await?;
     Ok((account, token))
+}
+
+/// Issues a token for an account and records it in the audit trail as `token.issue` by `actor`.
+pub async fn issue_audited(
+    store: &Store,
+    account: &AccountRecord,
+    label: &str,
+    days: u32,
+    actor: &str,
+) -> anyhow::Result<String> {
+    let txn = store.begin_write().await?;
+    let token = issue(&*txn, account, label, days).await?;
+    audit::append(&*txn, operator_event(actor, "token.issue", account)).await?;
+    txn.commit().await?;
+    Ok(token)
 }
 
 /// Issues a token for an account; returns its text.
@@ -138,7 +154,7 @@ pub async fn run(cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             let role = Role::parse(&role).map_err(invalid)?;
             let username = Username::parse(&name).map_err(invalid)?;
             let jurisdiction = jurisdiction.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?;
-            let store = Store::connect(&db.database_url).await.context("cannot connect to the database")?;
+            let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
             store.migrate().await.context("cannot migrate the database")?;
             let firm = match firm {
                 Some(u) => {
@@ -167,7 +183,7 @@ pub async fn run(cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             writeln!(out, "{token}")?;
         }
         AccountCommand::List { db } => {
-            let store = Store::connect(&db.database_url).await.context("cannot connect to the database")?;
+            let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
             store.migrate().await.context("cannot migrate the database")?;
             let mut after = None;
             loop {
@@ -182,11 +198,11 @@ pub async fn run(cmd: AccountCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AccountCommand::Disable { db, name } => {
-            let store = Store::connect(&db.database_url).await.context("cannot connect to the database")?;
+            let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
             store.migrate().await.context("cannot migrate the database")?;
-            let txn = store.db().begin().await?;
-            let account = accounts::disable(&txn, name.trim()).await?;
-            audit::append(&txn, operator_event(&operator(), "account.disable", &account)).await?;
+            let txn = store.begin_write().await?;
+            let account = accounts::disable(&*txn, name.trim()).await?;
+            audit::append(&*txn, operator_event(&operator(), "account.disable", &account)).await?;
             txn.commit().await?;
             writeln!(out, "disabled {}; its tokens are revoked", describe(&account))?;
         }

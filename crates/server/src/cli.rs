@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use linchpin_store::Store;
 
 use crate::config::{DatabaseConfig, ServeConfig};
 
@@ -65,7 +64,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(cfg) => crate::startup::serve(cfg).await,
         Command::Migrate(db) => {
-            let store = Store::connect(&db.database_url).await.context("cannot connect to the database")?;
+            let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
             store.migrate().await.context("migration failed")?;
             writeln!(std::io::stdout(), "database {} is up to date", db.redacted())?;
             Ok(ExitCode::SUCCESS)

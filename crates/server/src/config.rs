@@ -13,8 +13,12 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://linchpin.db?mode=rwc";
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseConfig {
     /// Database URL: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "LINCHPIN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    #[arg(long, env = "LINCHPIN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true, value_parser = database_url)]
     pub database_url: String,
+    /// SQLite only: seconds a write waits for another process's write (an import) before it is
+    /// refused with CONFLICT ("busy, retry").
+    #[arg(long, env = "LINCHPIN_SQLITE_BUSY_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub sqlite_busy_timeout_secs: u64,
 }
 
 impl DatabaseConfig {
@@ -22,19 +26,92 @@ impl DatabaseConfig {
     pub fn redacted(&self) -> String {
         redact(&self.database_url)
     }
+
+    /// Connection settings beyond the URL.
+    pub fn store_options(&self) -> linchpin_store::StoreOptions {
+        linchpin_store::StoreOptions {
+            sqlite_busy_timeout: std::time::Duration::from_secs(self.sqlite_busy_timeout_secs),
+        }
+    }
 }
 
-/// Replaces the password of a `scheme://user:password@host` URL with `***`.
+/// The password of a URL, wherever it is written: `scheme://user:password@host`,
+/// `scheme://:password@host`, or a `password=` query parameter.
+fn password_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let before_path = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if let Some((userinfo, _)) = before_path.rsplit_once('@')
+        && let Some((_, pw)) = userinfo.split_once(':')
+        && !pw.is_empty()
+    {
+        return Some(pw);
+    }
+    let query = url.split_once('?').map(|(_, q)| q)?;
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        matches!(k.to_ascii_lowercase().as_str(), "password" | "pass" | "pwd").then_some(v).filter(|v| !v.is_empty())
+    })
+}
+
+/// Replaces the password of a URL with `***`, whatever the scheme, so the URL is safe to log.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+    match password_of(url) {
+        Some(pw) => url.replacen(pw, "***", 1),
         None => url.to_owned(),
+    }
+}
+
+/// Removes the password of `url` (as written and percent-decoded) from `text`: error messages of
+/// drivers sometimes quote the URL they were given.
+pub fn redact_in(text: &str, url: &str) -> String {
+    let Some(pw) = password_of(url) else { return text.to_owned() };
+    let mut out = text.replace(pw, "***");
+    let decoded = percent_decode(pw);
+    if decoded != pw && !decoded.is_empty() {
+        out = out.replace(&decoded, "***");
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The database URLs Linchpin speaks: SQLite files and PostgreSQL.
+fn database_url(s: &str) -> Result<String, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    if lower.starts_with("sqlite:") || lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        Ok(s.trim().to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not a supported database URL: use sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB",
+            redact(s)
+        ))
+    }
+}
+
+/// Redis URLs as the Redis client reads them.
+fn redis_url(s: &str) -> Result<String, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    if ["redis://", "rediss://", "redis+unix://", "unix://"].iter().any(|p| lower.starts_with(p)) {
+        Ok(s.trim().to_owned())
+    } else {
+        Err(format!("`{}` is not a Redis URL: use redis://HOST:PORT", redact(s)))
     }
 }
 
@@ -48,14 +125,20 @@ pub struct ServeConfig {
     #[arg(long, env = "LINCHPIN_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     /// Redis URL for cross-replica events; without it events stay in process.
-    #[arg(long, env = "LINCHPIN_REDIS_URL", hide_env_values = true)]
+    #[arg(long, env = "LINCHPIN_REDIS_URL", hide_env_values = true, value_parser = redis_url)]
     pub redis_url: Option<String>,
     /// Seed a generated demo network (about 1,200 firms over 3 chains) when the database has no firms.
     #[arg(long, env = "LINCHPIN_DEMO")]
     pub demo: bool,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "LINCHPIN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-    pub max_body_bytes: usize,
+    /// Largest JSON request body accepted, in bytes.
+    #[arg(long, env = "LINCHPIN_MAX_BODY_BYTES", default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=1 << 30))]
+    pub max_body_bytes: u64,
+    /// Largest upload (a multipart request: supplier lists), in bytes.
+    #[arg(long, env = "LINCHPIN_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=1 << 30))]
+    pub max_upload_bytes: u64,
+    /// Do not serve `/metrics` (Prometheus).
+    #[arg(long, env = "LINCHPIN_NO_METRICS")]
+    pub no_metrics: bool,
     /// Deepest GraphQL selection accepted.
     #[arg(long, env = "LINCHPIN_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
@@ -174,6 +257,29 @@ mod tests {
         assert_eq!(redact("postgres://app:s3cret@db:5432/linchpin"), "postgres://app:***@db:5432/linchpin");
         assert_eq!(redact("postgres://app@db/linchpin"), "postgres://app@db/linchpin");
         assert_eq!(redact("sqlite://linchpin.db?mode=rwc"), "sqlite://linchpin.db?mode=rwc");
+        // whatever the scheme, and wherever the password is written
+        assert_eq!(redact("mysql://root:hunter2@db/x"), "mysql://root:***@db/x");
+        assert_eq!(redact("redis://:s3cret@cache:6379/0"), "redis://:***@cache:6379/0");
+        assert_eq!(redact("postgres://db/x?user=a&password=s3cret"), "postgres://db/x?user=a&password=***");
+        assert_eq!(redact("not a url at all :s3cret@"), "not a url at all :***@");
+    }
+
+    #[test]
+    fn passwords_are_scrubbed_from_error_texts_too() {
+        let url = "postgres://app:p%40ss@db/x";
+        let text = "error connecting to postgres://app:p%40ss@db/x: password p@ss rejected";
+        let clean = redact_in(text, url);
+        assert!(!clean.contains("p%40ss") && !clean.contains("p@ss"), "{clean}");
+    }
+
+    #[test]
+    fn unsupported_urls_are_refused_without_showing_their_password() {
+        let e = database_url("mysql://root:hunter2@db/x").unwrap_err();
+        assert!(e.contains("mysql://root:***@db/x") && !e.contains("hunter2"), "{e}");
+        assert!(database_url("postgres://u@h/db").is_ok() && database_url("sqlite://x.db?mode=rwc").is_ok());
+        let e = redis_url("http://:s3cret@cache").unwrap_err();
+        assert!(!e.contains("s3cret"), "{e}");
+        assert!(redis_url("redis://127.0.0.1:6379").is_ok());
     }
 
     #[test]

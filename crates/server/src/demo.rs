@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Context as _;
 use linchpin_api::{NetworkEvent, NetworkEventKind};
 use linchpin_domain::{Binding, FirmRow, Jurisdiction, LinkRow, Password, Role, Username};
+use linchpin_store::firms;
 use linchpin_store::import::{self, ImportFailure};
-use linchpin_store::{TransactionTrait, firms};
 
 use crate::generate;
 use crate::startup::Application;
@@ -33,11 +33,15 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
             net.firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
         let link_rows: Vec<LinkRow> =
             net.links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
-        let txn = store.db().begin().await?;
-        let outcome = import::apply(&txn, &firm_rows, &link_rows, false, &import::NoProgress).await.map_err(failure)?;
+        let txn = store.begin_write().await?;
+        let outcome =
+            import::apply(&*txn, &firm_rows, &link_rows, false, &import::NoProgress).await.map_err(failure)?;
         for (code, name, _) in generate::CHAINS {
-            linchpin_store::chains::set_name(&txn, code, name).await?;
+            linchpin_store::chains::set_name(&*txn, code, name).await?;
         }
+        let files = serde_json::json!([{"file": "generated", "firms": firm_rows.len(), "links": link_rows.len(), "seed": 2022}]);
+        let event = crate::import::import_event("demo", files, &outcome.summary, outcome.skipped.len());
+        linchpin_store::audit::append(&*txn, event).await?;
         txn.commit().await?;
         app.api.announce(NetworkEvent::now(NetworkEventKind::Imported, None)).await;
         writeln!(
@@ -85,14 +89,36 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
             run.firms, run.links, run.duration_ms
         )?;
     }
-    writeln!(out, "Demo accounts (password `{DEMO_PASSWORD}`; send `Authorization: Bearer <token>`):")?;
+    // Tokens only for accounts the demo itself created: an operator's real `admin` on a database
+    // that was never a demo gets nothing, and every token minted here is in the audit trail.
+    let mut printed = false;
     for name in DEMO_ACCOUNTS {
-        if let Some((account, _)) = linchpin_store::accounts::find(store.db(), name).await? {
-            let token = crate::accounts::issue(store.db(), &account, "demo", 30).await?;
-            writeln!(out, "  {:<16} {:<12} {token}", name, account.binding.role().as_str())?;
+        let Some((account, _)) = linchpin_store::accounts::find(store.db(), name).await? else { continue };
+        if !created_by_demo(store, account.id).await? {
+            continue;
         }
+        if !printed {
+            writeln!(out, "Demo accounts (password `{DEMO_PASSWORD}`; send `Authorization: Bearer <token>`):")?;
+            printed = true;
+        }
+        let token = crate::accounts::issue_audited(store, &account, "demo", 30, "demo").await?;
+        writeln!(out, "  {:<16} {:<12} {token}", name, account.binding.role().as_str())?;
+    }
+    if !printed {
+        writeln!(out, "Demo: this database was not seeded by the demo; no demo accounts, no tokens.")?;
     }
     Ok(())
+}
+
+/// Whether the demo created this account (its `account.create` event names the demo as actor).
+async fn created_by_demo(store: &linchpin_store::Store, account_id: i64) -> anyhow::Result<bool> {
+    let filter = linchpin_store::audit::AuditFilter {
+        action: Some("account.create".into()),
+        object_type: Some("account".into()),
+        object_id: Some(account_id.to_string()),
+        actor: Some("demo".into()),
+    };
+    Ok(!linchpin_store::audit::list(store.db(), None, &filter, None, 1).await?.items.is_empty())
 }
 
 /// The large firm on a Hangzhou or Zhejiang chain with the most direct suppliers.

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use linchpin_domain::RowError;
-use linchpin_store::import::{self, ImportFailure};
-use linchpin_store::{Store, TransactionTrait};
+use linchpin_store::audit::{self, NewAuditEvent};
+use linchpin_store::import::{self, ImportFailure, ImportSummary};
+use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::analyze::report;
 use crate::config::DatabaseConfig;
@@ -49,6 +51,47 @@ fn read<T>(
     }
 }
 
+/// Hex SHA-256 of a file, read in blocks.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The audit event of an import: who ran it, which files (path, SHA-256, rows), what changed.
+pub fn import_event(actor: &str, files: serde_json::Value, s: &ImportSummary, skipped: usize) -> NewAuditEvent {
+    let digest: String =
+        Sha256::digest(files.to_string().as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    NewAuditEvent {
+        account_id: None,
+        actor: actor.to_owned(),
+        action: "import",
+        object_type: "import",
+        object_id: digest,
+        regions: vec![],
+        before: None,
+        after: Some(
+            json!({
+                "files": files,
+                "firms": {"created": s.firms_created, "updated": s.firms_updated, "unchanged": s.firms_unchanged},
+                "links": {"created": s.links_created, "updated": s.links_updated, "unchanged": s.links_unchanged},
+                "skipped_rows": skipped,
+            })
+            .to_string(),
+        ),
+        request_id: "cli".into(),
+    }
+}
+
 /// Runs `linchpin import`.
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if args.firms.is_none() && args.links.is_none() {
@@ -81,11 +124,18 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     }
 
-    let store = Store::connect(&args.db.database_url).await.context("cannot connect to the database")?;
+    let mut files = Vec::new();
+    for (name, path, rows) in [("firms", &args.firms, firm_rows.len()), ("links", &args.links, link_rows.len())] {
+        if let Some(p) = path {
+            let sha = sha256_file(p).with_context(|| format!("cannot read {}", p.display()))?;
+            files.push(json!({"file": name, "path": p.display().to_string(), "sha256": sha, "rows": rows}));
+        }
+    }
+    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
     store.migrate().await.context("cannot migrate the database")?;
     let bar = Bar::new();
-    let txn = store.db().begin().await?;
-    let outcome = match import::apply(&txn, &firm_rows, &link_rows, args.skip_invalid, &bar).await {
+    let txn = store.begin_write().await?;
+    let outcome = match import::apply(&*txn, &firm_rows, &link_rows, args.skip_invalid, &bar).await {
         Ok(o) => o,
         Err(ImportFailure::Rejected(rows)) => {
             bar.finish();
@@ -98,6 +148,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             return Err(anyhow::Error::new(e).context("import failed; nothing was written"));
         }
     };
+    let event = import_event(&crate::accounts::operator(), json!(files), &outcome.summary, outcome.skipped.len());
+    audit::append(&*txn, event).await.context("import failed; nothing was written")?;
     txn.commit().await.context("import failed at commit; nothing was written")?;
     bar.finish();
     bad.extend(outcome.skipped);

@@ -6,12 +6,78 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use linchpin_api::redis_link::RedisLink;
 use linchpin_api::{ApiState, EventBus, Limits, RedisBus, RedisLimiter, Rule, build_schema};
-use linchpin_store::Store;
+use linchpin_store::{Store, StoreOptions};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
 use crate::app::{AppState, app};
-use crate::config::ServeConfig;
+use crate::config::{ServeConfig, redact, redact_in};
+
+/// How long start-up waits for the database before it gives up, naming the host and the cause.
+pub const DATABASE_START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// `host:port` of a PostgreSQL URL (5432 when the port is omitted).
+fn postgres_host(url: &str) -> Option<(String, u16)> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if hostport.is_empty() {
+        return None;
+    }
+    if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok()).unwrap_or(5432);
+        return Some((host.to_owned(), port));
+    }
+    match hostport.rsplit_once(':') {
+        Some((h, p)) => Some((h.to_owned(), p.parse().ok()?)),
+        None => Some((hostport.to_owned(), 5432)),
+    }
+}
+
+/// Connects to the database, or fails within [`DATABASE_START_TIMEOUT`] with an error that names
+/// the host and the cause (and never the password).
+pub async fn connect_store(url: &str, options: StoreOptions) -> anyhow::Result<Store> {
+    let shown = redact(url);
+    if url.starts_with("postgres") {
+        let Some((host, port)) = postgres_host(url) else {
+            anyhow::bail!("the database URL {shown} names no host");
+        };
+        match tokio::time::timeout(DATABASE_START_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), port))).await
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => anyhow::bail!("cannot reach PostgreSQL at {host}:{port}: {e}"),
+            Err(_) => anyhow::bail!(
+                "PostgreSQL at {host}:{port} did not answer within {} s",
+                DATABASE_START_TIMEOUT.as_secs()
+            ),
+        }
+    }
+    match tokio::time::timeout(DATABASE_START_TIMEOUT * 2, Store::connect_with(url, options)).await {
+        Ok(Ok(store)) => Ok(store),
+        Ok(Err(e)) => {
+            let cause = redact_in(&format!("{:#}", anyhow::Error::new(e)), url);
+            anyhow::bail!("cannot connect to the database {shown}: {cause}")
+        }
+        Err(_) => anyhow::bail!("the database {shown} did not accept a connection in time"),
+    }
+}
+
+/// The process's Prometheus recorder (installed once; later calls get the same handle).
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(h) => Some(h),
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics are off: cannot install the recorder");
+                None
+            }
+        })
+        .clone()
+}
 
 /// Runs `linchpin serve`: builds the application, seeds the demo when asked, prints where it
 /// listens, and serves until stopped.
@@ -41,14 +107,18 @@ impl Application {
     /// Connects to the database (migrating it) and to Redis when configured, and binds.
     pub async fn build(cfg: &ServeConfig) -> anyhow::Result<Self> {
         tracing::info!(database = %cfg.db.redacted(), "connecting to the database");
-        let store = Store::connect(&cfg.db.database_url).await.context("cannot connect to the database")?;
+        let store = connect_store(&cfg.db.database_url, cfg.db.store_options()).await?;
         store.migrate().await.context("cannot migrate the database")?;
         let mut api = ApiState::new(store);
         if let Some(url) = &cfg.redis_url {
-            tracing::info!(redis = %crate::config::redact(url), "using Redis for events and rate limits");
-            let bus: Arc<dyn EventBus> = Arc::new(RedisBus::connect(url).await.context("cannot connect to Redis")?);
+            tracing::info!(redis = %redact(url), "using Redis for events and rate limits");
+            // Only a malformed URL fails here; an unreachable Redis starts the replica degraded.
+            let link = RedisLink::connect(url)
+                .await
+                .map_err(|_| anyhow::anyhow!("LINCHPIN_REDIS_URL {} is not a valid Redis URL", redact(url)))?;
+            let bus: Arc<dyn EventBus> = Arc::new(RedisBus::over(Arc::clone(&link)).await);
             api.events = bus;
-            api.limiter = Arc::new(RedisLimiter::connect(url).await.context("cannot connect to Redis")?);
+            api.limiter = Arc::new(RedisLimiter::over(link));
         }
         api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
@@ -63,10 +133,18 @@ impl Application {
                 std::time::Duration::from_secs(cfg.analysis_debounce_secs),
             );
         }
+        api.sessions.clone().spawn_sweeper(api.store.clone());
         let limits =
             Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
         let schema = build_schema(api.clone(), limits);
-        let router = app(AppState { schema, api: api.clone() }, cfg.max_body_bytes);
+        let state = AppState {
+            schema,
+            api: api.clone(),
+            max_body_bytes: usize::try_from(cfg.max_body_bytes).unwrap_or(usize::MAX),
+            max_upload_bytes: usize::try_from(cfg.max_upload_bytes).unwrap_or(usize::MAX),
+            metrics: if cfg.no_metrics { None } else { metrics_handle() },
+        };
+        let router = app(state);
         let listener = TcpListener::bind(cfg.bind).await.with_context(|| format!("cannot listen on {}", cfg.bind))?;
         Ok(Self { listener, router, api })
     }
@@ -106,4 +184,17 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_hosts_are_read_from_urls() {
+        assert_eq!(postgres_host("postgres://u:p@db.internal:6543/x"), Some(("db.internal".into(), 6543)));
+        assert_eq!(postgres_host("postgres://u@db/x?sslmode=disable"), Some(("db".into(), 5432)));
+        assert_eq!(postgres_host("postgresql://[::1]:5433/x"), Some(("::1".into(), 5433)));
+        assert_eq!(postgres_host("postgres:///x"), None);
+    }
 }

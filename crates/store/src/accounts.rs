@@ -205,3 +205,37 @@ pub async fn revoke_token(conn: &impl ConnectionTrait, id: i64) -> Result<TokenR
     }
     get_token(conn, id).await
 }
+
+/// Of `token_ids`, those still valid at `now`: not revoked, not expired, of an enabled account.
+/// Two statements whatever the number of tokens (live connections check them all at once).
+pub async fn valid_tokens(
+    conn: &impl ConnectionTrait,
+    token_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashSet<i64>, StoreError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in token_ids.chunks(5_000) {
+        let rows: Vec<(i64, i64)> = api_token::Entity::find()
+            .select_only()
+            .columns([api_token::Column::Id, api_token::Column::AccountId])
+            .filter(api_token::Column::Id.is_in(chunk.iter().copied()))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .filter(api_token::Column::ExpiresAt.gt(now))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let accounts: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
+        let enabled: std::collections::HashSet<i64> = account::Entity::find()
+            .select_only()
+            .column(account::Column::Id)
+            .filter(account::Column::Id.is_in(accounts))
+            .filter(account::Column::Disabled.eq(false))
+            .into_tuple::<i64>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        out.extend(rows.into_iter().filter(|(_, a)| enabled.contains(a)).map(|(t, _)| t));
+    }
+    Ok(out)
+}

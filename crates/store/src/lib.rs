@@ -20,41 +20,123 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use linchpin_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
 
 pub use error::StoreError;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 
+/// How long a SQLite write waits by default for another process's write (an import) before giving
+/// up with `StoreError::Busy`.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// SQLite: how long a write waits for another process's write.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { sqlite_busy_timeout: SQLITE_BUSY_TIMEOUT }
+    }
+}
+
 /// The database, with a counter of executed statements (exposed for tests and diagnostics).
+///
+/// On SQLite, which allows one writer at a time, every write transaction of this process passes
+/// one gate ([`Store::begin_write`]), so concurrent mutations queue in the process instead of
+/// failing with "database is locked"; readers are never held up (WAL). PostgreSQL has no gate.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction: commit it, or drop it to roll back. Holds the SQLite write gate, if any,
+/// until it ends.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits (and opens the gate for the next writer).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit().await?;
+        Ok(())
+    }
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file is created
     /// when missing. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with explicit settings.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
-        if url.starts_with("sqlite:") {
-            // One writer at a time is SQLite's model; a small pool avoids lock churn.
-            opts.max_connections(4).min_connections(1);
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(8));
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            // Every pooled connection gets the same settings (a PRAGMA run once would reach one).
+            let busy = options.sqlite_busy_timeout;
+            opts.max_connections(4).min_connections(1).map_sqlx_sqlite_opts(move |o| {
+                o.foreign_keys(true).journal_mode(SqliteJournalMode::Wal).busy_timeout(busy)
+            });
         } else {
             opts.max_connections(16);
         }
         let mut db = Database::connect(opts).await?;
-        if db.get_database_backend() == DatabaseBackend::Sqlite {
-            db.execute_unprepared("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;")
-                .await?;
-        }
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);
         db.set_metric_callback(move |_info| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Self { db, statements })
+        let write_gate = sqlite.then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self { db, statements, write_gate })
+    }
+
+    /// Begins a write transaction, after the writes of this process queued before it (SQLite).
+    pub async fn begin_write(&self) -> Result<WriteTxn, StoreError> {
+        let gate = match &self.write_gate {
+            Some(g) => Some(Arc::clone(g).lock_owned().await),
+            None => None,
+        };
+        // SQLite: take the write lock at BEGIN (IMMEDIATE), so a write that meets another
+        // process's write waits up to the busy timeout instead of failing at its first INSERT.
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: gate.is_some().then_some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// Connections in the pool and how many are idle (for metrics); `None` when unknown.
+    pub fn pool_state(&self) -> Option<(u32, usize)> {
+        match self.backend() {
+            DatabaseBackend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                Some((p.size(), p.num_idle()))
+            }
+            DatabaseBackend::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                Some((p.size(), p.num_idle()))
+            }
+            _ => None,
+        }
     }
 
     /// Applies every pending migration.

@@ -118,6 +118,8 @@ async fn revoke(ctx: &Context<'_>, viewer: &Viewer, token_id: i64) -> Outcome<ID
         after: Some(&after.revoked_at),
     };
     w.commit(viewer, change, None).await?;
+    // live connections on this token end now here, and within a sweep on other replicas
+    guard::state(ctx)?.sessions.end(&[token.id]);
     Ok(id)
 }
 
@@ -127,6 +129,7 @@ async fn login(ctx: &Context<'_>, input: LoginInput) -> Outcome<SignedIn> {
     if let Decision::Limited { retry_after_secs } =
         state.limiter.acquire(&format!("login:{}", username.as_str()), Rule::LOGIN).await
     {
+        crate::metrics::rate_limited("login");
         return Err(ApiError::RateLimited { retry_after_secs }.into());
     }
     let found = accounts::find(state.store.db(), username.as_str()).await?;

@@ -38,7 +38,7 @@ pub use link::LinkMutations;
 
 use async_graphql::Context;
 use linchpin_domain::{ValidationError, Viewer};
-use linchpin_store::{DatabaseTransaction, StoreError, TransactionTrait};
+use linchpin_store::{DatabaseTransaction, StoreError, WriteTxn};
 use serde::Serialize;
 
 use crate::audit_log::{self, Change};
@@ -166,7 +166,7 @@ impl FieldErrors {
 /// change exists without its event and no event announces a change that did not happen.
 /// Dropping a `Write` without committing rolls everything back.
 pub(crate) struct Write {
-    txn: DatabaseTransaction,
+    txn: WriteTxn,
     state: ApiState,
     request_id: String,
 }
@@ -175,7 +175,7 @@ impl Write {
     /// Begins the transaction of this request's mutation.
     pub async fn begin(ctx: &Context<'_>) -> Result<Self, ApiError> {
         let state = guard::state(ctx)?.clone();
-        let txn = state.store.db().begin().await?;
+        let txn = state.store.begin_write().await?;
         Ok(Self { txn, state, request_id: guard::request_id(ctx) })
     }
 
@@ -191,7 +191,7 @@ impl Write {
         change: Change<'_, B, A>,
         event: Option<NetworkEvent>,
     ) -> Result<(), ApiError> {
-        audit_log::record(&self.txn, viewer, self.request_id, change).await?;
+        audit_log::record(&*self.txn, viewer, self.request_id, change).await?;
         self.txn.commit().await?;
         if let Some(e) = event {
             self.state.announce(e).await;

@@ -138,6 +138,7 @@ impl Firm {
 
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
     /// most 100.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn suppliers(
         &self,
         ctx: &Context<'_>,
@@ -149,6 +150,7 @@ impl Firm {
 
     /// Links on which this firm sells, ordered by link; only those the viewer may see; `first` at
     /// most 100.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn customers(
         &self,
         ctx: &Context<'_>,

@@ -70,6 +70,20 @@ async fn api_on(
 ) -> TestApi {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
+    with_store(store, backend, dir, scratch).await
+}
+
+/// An API over a store the test opened itself (migrated), with an admin account.
+pub async fn api_over(store: Store) -> TestApi {
+    with_store(store, "sqlite", None, None).await
+}
+
+async fn with_store(
+    store: Store,
+    backend: &'static str,
+    dir: Option<tempfile::TempDir>,
+    scratch: Option<linchpin_store::ScratchDatabase>,
+) -> TestApi {
     let state = ApiState::new(store.clone());
     let placeholder = Viewer {
         account_id: 0,

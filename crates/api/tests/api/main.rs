@@ -8,4 +8,5 @@ mod events;
 mod firms;
 mod helpers;
 mod links;
+mod races;
 mod schema;
