@@ -265,8 +265,9 @@ impl EventBus for RedisBus {
         stream_of(self.local.subscribe())
     }
 
+    /// Up when Redis answers and this replica is subscribed (so it hears the other replicas).
     async fn ping(&self) -> Result<(), BusError> {
-        if self.link.is_up() { Ok(()) } else { Err(BusError::Down) }
+        if self.link.is_up() && *self.ready.borrow() { Ok(()) } else { Err(BusError::Down) }
     }
 
     fn name(&self) -> &'static str {

@@ -16,4 +16,4 @@ mod write;
 pub use network::{FirmTable, NetworkFile, PROGRESS_EVERY, read_network};
 pub use read::{FileError, MAX_FILE_BYTES};
 pub use rows::{FIRM_COLUMNS, FIRM_OPTIONAL, FileRows, LINK_COLUMNS, parse_firms, parse_links};
-pub use write::{write_firms_csv, write_links_csv};
+pub use write::{spreadsheet_safe, write_firms_csv, write_links_csv};

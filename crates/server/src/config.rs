@@ -13,7 +13,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://linchpin.db?mode=rwc";
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseConfig {
     /// Database URL: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "LINCHPIN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true, value_parser = database_url)]
+    #[arg(long, env = "LINCHPIN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
     /// SQLite only: seconds a write waits for another process's write (an import) before it is
     /// refused with CONFLICT ("busy, retry").
@@ -92,8 +92,9 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The database URLs Linchpin speaks: SQLite files and PostgreSQL.
-fn database_url(s: &str) -> Result<String, String> {
+/// The database URLs Linchpin speaks: SQLite files and PostgreSQL. Checked after parsing (not as
+/// a clap value parser, whose error would quote the raw value, password included).
+pub fn database_url(s: &str) -> Result<String, String> {
     let lower = s.trim().to_ascii_lowercase();
     if lower.starts_with("sqlite:") || lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
         Ok(s.trim().to_owned())
@@ -105,8 +106,8 @@ fn database_url(s: &str) -> Result<String, String> {
     }
 }
 
-/// Redis URLs as the Redis client reads them.
-fn redis_url(s: &str) -> Result<String, String> {
+/// Redis URLs as the Redis client reads them (checked after parsing, like [`database_url`]).
+pub fn redis_url(s: &str) -> Result<String, String> {
     let lower = s.trim().to_ascii_lowercase();
     if ["redis://", "rediss://", "redis+unix://", "unix://"].iter().any(|p| lower.starts_with(p)) {
         Ok(s.trim().to_owned())
@@ -125,7 +126,7 @@ pub struct ServeConfig {
     #[arg(long, env = "LINCHPIN_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     /// Redis URL for cross-replica events; without it events stay in process.
-    #[arg(long, env = "LINCHPIN_REDIS_URL", hide_env_values = true, value_parser = redis_url)]
+    #[arg(long, env = "LINCHPIN_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
     /// Seed a generated demo network (about 1,200 firms over 3 chains) when the database has no firms.
     #[arg(long, env = "LINCHPIN_DEMO")]

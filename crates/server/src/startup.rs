@@ -40,6 +40,8 @@ fn postgres_host(url: &str) -> Option<(String, u16)> {
 /// Connects to the database, or fails within [`DATABASE_START_TIMEOUT`] with an error that names
 /// the host and the cause (and never the password).
 pub async fn connect_store(url: &str, options: StoreOptions) -> anyhow::Result<Store> {
+    let url = crate::config::database_url(url).map_err(|e| anyhow::anyhow!(e))?;
+    let url = url.as_str();
     let shown = redact(url);
     if url.starts_with("postgres") {
         let Some((host, port)) = postgres_host(url) else {
@@ -111,6 +113,7 @@ impl Application {
         store.migrate().await.context("cannot migrate the database")?;
         let mut api = ApiState::new(store);
         if let Some(url) = &cfg.redis_url {
+            crate::config::redis_url(url).map_err(|e| anyhow::anyhow!(e))?;
             tracing::info!(redis = %redact(url), "using Redis for events and rate limits");
             // Only a malformed URL fails here; an unreachable Redis starts the replica degraded.
             let link = RedisLink::connect(url)

@@ -170,3 +170,150 @@ pub fn firm_input(uscc: &str, name: &str) -> Value {
 pub fn admin_token(db: &str) -> String {
     create_account(db, &["--role", "admin", "--name", &format!("e2e-admin-{}", rand::random::<u32>())])
 }
+
+/// A graphql-ws (graphql-transport-ws) client.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// What a graphql-ws connection saw while waiting.
+#[derive(Debug)]
+pub enum WsSeen {
+    /// A protocol message (`next`, `error`, `complete`, ...).
+    Message(Value),
+    /// The server closed the connection with this code.
+    Closed(Option<u16>),
+}
+
+impl Ws {
+    /// Connects and signs in with `token` (anonymous when `None`); waits for `connection_ack`.
+    pub async fn connect(server: &Server, token: Option<&str>) -> Self {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = format!("ws://{}/graphql/ws", server.addr).into_client_request().unwrap();
+        req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut stream, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let payload = match token {
+            Some(t) => json!({"Authorization": format!("Bearer {t}")}),
+            None => json!({}),
+        };
+        let init = json!({"type": "connection_init", "payload": payload});
+        stream.send(tokio_tungstenite::tungstenite::Message::text(init.to_string())).await.unwrap();
+        let ack = stream.next().await.unwrap().unwrap();
+        assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+        Self { stream }
+    }
+
+    /// Starts operation `id`.
+    pub async fn send(&mut self, id: &str, query: &str) {
+        use futures_util::SinkExt;
+        let msg = json!({"id": id, "type": "subscribe", "payload": {"query": query}});
+        self.stream.send(tokio_tungstenite::tungstenite::Message::text(msg.to_string())).await.unwrap();
+    }
+
+    /// The next protocol message or the close, within `secs` seconds (`None` when nothing came).
+    pub async fn next(&mut self, secs: u64) -> Option<WsSeen> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                match self.stream.next().await {
+                    Some(Ok(Message::Text(t))) => return WsSeen::Message(serde_json::from_str(&t).unwrap()),
+                    Some(Ok(Message::Close(frame))) => return WsSeen::Closed(frame.map(|f| u16::from(f.code))),
+                    Some(Ok(_)) => continue,
+                    Some(Err(_)) | None => return WsSeen::Closed(None),
+                }
+            }
+        })
+        .await
+        .ok()
+    }
+
+    /// Runs a query as operation `id` and returns its payload (`data`, `errors`).
+    pub async fn query(&mut self, id: &str, query: &str) -> Value {
+        self.send(id, query).await;
+        loop {
+            match self.next(10).await {
+                Some(WsSeen::Message(m)) if m["id"] == id && m["type"] == "next" => return m["payload"].clone(),
+                Some(WsSeen::Message(m)) if m["id"] == id && m["type"] == "error" => {
+                    return json!({"errors": m["payload"]});
+                }
+                Some(WsSeen::Message(_)) => continue,
+                other => panic!("no answer to {id}: {other:?}"),
+            }
+        }
+    }
+
+    /// Waits up to `secs` seconds for the server to close the connection; its close code.
+    pub async fn closed_within(&mut self, secs: u64) -> Option<Option<u16>> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            match self.next(left.as_secs().max(1)).await {
+                Some(WsSeen::Closed(code)) => return Some(code),
+                Some(WsSeen::Message(_)) => continue,
+                None => return None,
+            }
+        }
+    }
+}
+
+impl Server {
+    /// Kills the server with SIGKILL (no graceful shutdown) and waits for it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A Redis server of the test's own (never the shared one), on a free port; stopped on drop.
+pub struct OwnRedis {
+    child: Option<Child>,
+    pub port: u16,
+}
+
+impl OwnRedis {
+    /// Starts `redis-server` on a free port (or `port`), without persistence, and waits for it.
+    pub fn start(port: Option<u16>) -> Self {
+        let port = port.unwrap_or_else(free_port);
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child: Some(child), port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it (SIGKILL: as if the host went away).
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -194,3 +194,33 @@ async fn every_mutation_writes_one_audit_event_and_a_failed_one_writes_none() {
         let _ = uscc("91330106MA2W00003");
     }
 }
+
+#[tokio::test]
+async fn the_sweeper_ends_connections_of_expired_revoked_or_disabled_tokens() {
+    use linchpin_api::sessions::Sessions;
+    for api in crate::helpers::backends().await {
+        let viewer = api.account("sweep-me", Role::Bureau, Some("33"), None).await;
+        // a second token of the same kind that expires in a moment
+        let (_, hash) = linchpin_api::auth::new_token();
+        let soon = linchpin_store::accounts::issue_token(
+            api.store.db(),
+            viewer.account_id,
+            &hash,
+            "test",
+            chrono::Utc::now() + chrono::Duration::milliseconds(300),
+        )
+        .await
+        .unwrap();
+        let sessions = Arc::new(Sessions::default());
+        let mut live = sessions.register(viewer.token_id);
+        let mut expiring = sessions.register(soon.id);
+        assert_eq!(sessions.sweep(&api.store).await.unwrap(), 0, "[{}] both valid", api.backend);
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert_eq!(sessions.sweep(&api.store).await.unwrap(), 1, "[{}] the expired one ends", api.backend);
+        tokio::time::timeout(std::time::Duration::from_secs(1), expiring.ended()).await.unwrap();
+        drop(expiring);
+        linchpin_store::accounts::disable(api.store.db(), "sweep-me").await.unwrap();
+        assert_eq!(sessions.sweep(&api.store).await.unwrap(), 1, "[{}] a disabled account's token ends", api.backend);
+        tokio::time::timeout(std::time::Duration::from_secs(1), live.ended()).await.unwrap();
+    }
+}

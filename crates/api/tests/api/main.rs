@@ -7,6 +7,7 @@ mod authz;
 mod events;
 mod firms;
 mod helpers;
+mod hostile;
 mod links;
 mod races;
 mod schema;

@@ -354,3 +354,39 @@ fn analyze_refuses_bad_rows_with_their_lines() {
     assert_eq!(lenient.code, 0, "{}", lenient.stderr);
     assert_eq!(lenient.stdout.lines().count(), 4, "a header and one row per firm: {}", lenient.stdout);
 }
+
+#[test]
+fn every_import_is_an_audit_event_with_its_files_hashes_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, links) = good_files(dir.path());
+    let sha = linchpin::import::sha256_file(&firms).unwrap();
+    for db in databases(dir.path()) {
+        let out = linchpin(&db, &["import", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let events = rt.block_on(async {
+            let store = linchpin_store::Store::connect(&db).await.unwrap();
+            let filter = linchpin_store::audit::AuditFilter { action: Some("import".into()), ..Default::default() };
+            linchpin_store::audit::list(store.db(), None, &filter, None, 10).await.unwrap().items
+        });
+        assert_eq!(events.len(), 1, "{events:?}");
+        let after: serde_json::Value = serde_json::from_str(events[0].after.as_deref().unwrap()).unwrap();
+        assert!(events[0].actor.starts_with("cli:"), "{:?}", events[0]);
+        assert_eq!(after["files"][0]["sha256"], sha.as_str());
+        assert_eq!(after["files"][0]["rows"], 3);
+        assert_eq!(after["firms"]["created"], 3);
+        assert_eq!(after["links"]["created"], 3);
+        // a rejected import writes no event either
+        let bad = write(
+            dir.path(),
+            "bad.csv",
+            "uscc,name,region_code,industry_code,employees,revenue_10k_cny,chains\nX,甲,330106,C36,1,1,\n",
+        );
+        assert_eq!(linchpin(&db, &["import", "--firms", bad.to_str().unwrap()]).code, 2);
+        let count = rt.block_on(async {
+            let store = linchpin_store::Store::connect(&db).await.unwrap();
+            linchpin_store::audit::count(store.db()).await.unwrap()
+        });
+        assert_eq!(count, 1);
+    }
+}
