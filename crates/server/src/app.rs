@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, MultipartOptions};
-use async_graphql::{BatchRequest, Data, ServerError};
+use async_graphql::{BatchRequest, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -72,13 +72,9 @@ fn request_id(headers: &HeaderMap) -> String {
 
 /// A GraphQL-shaped error body with `status`, the error's code, and the request id.
 fn refusal(status: StatusCode, error: &ApiError, request_id: &str) -> Response {
-    let mut err = ServerError::new(error.message(), None);
-    let ext = err.extensions.get_or_insert_with(Default::default);
-    ext.set("code", error.code());
-    if let ApiError::RateLimited { retry_after_secs } = error {
-        ext.set("retryAfterSeconds", *retry_after_secs);
-    }
-    let mut resp = (status, Json(json!({ "data": null, "errors": [err] }))).into_response();
+    // the same body a refused graphql-ws operation gets
+    let body = admission::refusal(error.clone());
+    let mut resp = (status, Json(json!({ "data": null, "errors": body.errors }))).into_response();
     if let ApiError::RateLimited { retry_after_secs } = error
         && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
     {
