@@ -11,6 +11,7 @@ mod m20261128_000003_create_accounts;
 mod m20261128_000004_create_audit_events;
 mod m20261128_000005_link_declared_by;
 mod m20261128_000006_create_analysis_runs;
+mod m20261129_000007_ranked_candidates;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_audit_events::Migration),
             Box::new(m20261128_000005_link_declared_by::Migration),
             Box::new(m20261128_000006_create_analysis_runs::Migration),
+            Box::new(m20261129_000007_ranked_candidates::Migration),
         ]
     }
 }

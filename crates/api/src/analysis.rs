@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures_util::future::{BoxFuture, Shared};
 use futures_util::{FutureExt, StreamExt};
-use linchpin_domain::FirmId;
-use linchpin_graph::{AnalysisGraph, AnalysisParams, Node, Quiet, Scope, analyse};
-use linchpin_store::analysis::{self, AssessmentRecord, RunRecord};
+use linchpin_domain::{FirmId, LinkTrust};
+use linchpin_graph::{AnalysisGraph, AnalysisParams, Node, Quiet, Scope, Snapshot, analyse, rank};
+use linchpin_store::analysis::{self, AssessmentRecord, RunRecord, ScopeRanking};
 use linchpin_store::firms;
 use serde_json::json;
 
@@ -24,42 +24,79 @@ use crate::state::ApiState;
 
 /// The stored network as an analysis graph, with the firm id of every node.
 pub(crate) struct Loaded {
-    pub graph: AnalysisGraph,
-    pub ids: Vec<FirmId>,
+    pub snapshot: Snapshot,
     pub index: HashMap<FirmId, Node>,
 }
 
-/// A snapshot of the live network as an analysis graph, built on a blocking thread. With
-/// `fresh`, the live network is first reloaded from the store (the source of truth).
-pub(crate) async fn load(state: &ApiState, fresh: bool) -> Result<Loaded, ApiError> {
+impl Loaded {
+    /// The graph.
+    pub fn graph(&self) -> &AnalysisGraph {
+        &self.snapshot.graph
+    }
+
+    /// Firm id of node `v`.
+    pub fn id(&self, v: Node) -> FirmId {
+        self.snapshot.ids[v as usize]
+    }
+}
+
+/// A snapshot of the live network as an analysis graph (industries at the run's level, the links
+/// `trust` counts), built on a blocking thread. With `fresh`, the live network is first reloaded
+/// from the store (the source of truth).
+pub(crate) async fn load(
+    state: &ApiState,
+    fresh: bool,
+    level: linchpin_domain::IndustryLevel,
+    trust: LinkTrust,
+) -> Result<Loaded, ApiError> {
     if fresh {
         state.network.reload(&state.store).await?;
     }
     let network = state.network.clone();
     tokio::task::spawn_blocking(move || {
-        let snapshot = network.read(|n| n.snapshot()).ok_or(ApiError::Internal)?;
-        let (graph, ids) = snapshot.map_err(|e| {
+        let snapshot = network.read(|n| n.snapshot(level, trust)).ok_or(ApiError::Internal)?;
+        let snapshot = snapshot.map_err(|e| {
             tracing::error!(error = %e, "the live network does not form a valid graph");
             ApiError::Internal
         })?;
-        let index: HashMap<FirmId, Node> = ids.iter().enumerate().map(|(i, id)| (*id, i as Node)).collect();
-        Ok(Loaded { graph, ids, index })
+        let index: HashMap<FirmId, Node> = snapshot.ids.iter().enumerate().map(|(i, id)| (*id, i as Node)).collect();
+        Ok(Loaded { snapshot, index })
     })
     .await
     .map_err(|e| ApiError::internal(&e))?
 }
 
 /// The parameters of a run as stored with it.
-fn parameters(p: &AnalysisParams) -> serde_json::Value {
+fn parameters(p: &AnalysisParams, trust: LinkTrust, left_out: usize) -> serde_json::Value {
+    let budget = match p.budget {
+        linchpin_graph::Budget::Share(s) => json!({"share": s}),
+        linchpin_graph::Budget::Count(n) => json!({"count": n}),
+    };
     json!({
         "tol": p.esri.tol,
         "rationing": p.esri.rationing,
-        "multiplier": p.thresholds.multiplier,
-        "min_esri": p.thresholds.min_esri,
         "sole_share": p.thresholds.sole_share,
         "hub_downstream": p.thresholds.hub_downstream,
         "exact_reach_limit": p.exact_reach_limit,
+        "budget": budget,
+        "industry_level": p.industry_level.as_str(),
+        "link_trust": trust.as_str(),
+        "links_left_out": left_out,
+        "stability": p.stability.map(|s| json!({"noise": s.noise, "replicates": s.replicates, "seed": s.seed})),
     })
+}
+
+/// Scope keys of the stored rankings.
+pub const SCOPE_ALL: &str = "all";
+
+/// The scope key of a province's ranking.
+pub fn province_scope(province: &str) -> String {
+    format!("province:{province}")
+}
+
+/// The scope key of a chain's ranking.
+pub fn chain_scope(chain: &str) -> String {
+    format!("chain:{chain}")
 }
 
 type RunFuture = Shared<BoxFuture<'static, Result<RunRecord, ApiError>>>;
@@ -85,7 +122,12 @@ impl InFlight {
 /// Runs the analysis and stores it, or, when a run is already in flight on this replica, waits
 /// for that one and returns it. `trigger` says why (kept with the run). The run goes on even if
 /// the caller goes away.
-pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> Result<RunRecord, ApiError> {
+pub async fn run(
+    state: &ApiState,
+    params: AnalysisParams,
+    trust: LinkTrust,
+    trigger: String,
+) -> Result<RunRecord, ApiError> {
     let shared = {
         let mut slot = state.analysis_runs.0.lock().map_err(|_| ApiError::Internal)?;
         match slot.as_ref() {
@@ -94,7 +136,7 @@ pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> R
                 let st = state.clone();
                 let task = tokio::spawn(async move {
                     let clock = Instant::now();
-                    let result = run_now(&st, params, trigger).await;
+                    let result = run_now(&st, params, trust, trigger).await;
                     crate::metrics::analysis_run(result.is_ok(), clock.elapsed());
                     if let Ok(mut slot) = st.analysis_runs.0.lock() {
                         *slot = None;
@@ -111,16 +153,44 @@ pub async fn run(state: &ApiState, params: AnalysisParams, trigger: String) -> R
     shared.await
 }
 
-async fn run_now(state: &ApiState, params: AnalysisParams, trigger: String) -> Result<RunRecord, ApiError> {
+async fn run_now(
+    state: &ApiState,
+    params: AnalysisParams,
+    trust: LinkTrust,
+    trigger: String,
+) -> Result<RunRecord, ApiError> {
     let started_at = Utc::now();
     let clock = Instant::now();
-    let Loaded { graph, ids, .. } = load(state, true).await?;
-    let (graph, result) = tokio::task::spawn_blocking(move || {
-        let result = analyse(&graph, &params, Scope::Full, &Quiet);
-        (graph, result)
+    let Loaded { snapshot, .. } = load(state, true, params.industry_level, trust).await?;
+    let (snapshot, result, rankings) = tokio::task::spawn_blocking(move || {
+        let g = &snapshot.graph;
+        let result = analyse(g, &params, Scope::Full, &Quiet);
+        // every province's and every chain's own ranking, besides the whole network's
+        let mut groups: HashMap<String, Vec<Node>> = HashMap::new();
+        for v in 0..g.node_count() as Node {
+            groups.entry(province_scope(&snapshot.provinces[v as usize])).or_default().push(v);
+            for c in &snapshot.chains[v as usize] {
+                groups.entry(chain_scope(c.as_str())).or_default().push(v);
+            }
+        }
+        let to_ids = |order: &[Node]| order.iter().map(|&v| snapshot.ids[v as usize]).collect::<Vec<_>>();
+        let mut rankings = vec![ScopeRanking {
+            scope: SCOPE_ALL.to_owned(),
+            smes: result.ranking.smes as i64,
+            order: to_ids(&result.ranking.order),
+        }];
+        let mut keys: Vec<&String> = groups.keys().collect();
+        keys.sort();
+        for key in keys {
+            let r = rank(groups[key].iter().copied(), &result.assessments, |v| g.size(v).is_sme(), params.budget);
+            rankings.push(ScopeRanking { scope: key.clone(), smes: r.smes as i64, order: to_ids(&r.order) });
+        }
+        (snapshot, result, rankings)
     })
     .await
     .map_err(|e| ApiError::internal(&e))?;
+    let graph = &snapshot.graph;
+    let ids = &snapshot.ids;
     // names of the firms the sentences mention
     let mentioned: HashSet<FirmId> = result
         .assessments
@@ -151,6 +221,16 @@ async fn run_now(state: &ApiState, params: AnalysisParams, trigger: String) -> R
             downstream_employees: a.downstream_employees,
             key_node: a.key_node,
             reasons: serde_json::to_string(&reasons).map_err(|e| ApiError::internal(&e))?,
+            own_output: a.own_output,
+            own_jobs: a.own_jobs,
+            output_at_stake: a.esri.output_lost,
+            jobs_at_stake: a.esri.jobs_lost,
+            priority_score: a.priority_score,
+            rank: a.rank.map(|r| r as i32),
+            percentile: a.percentile,
+            stability: a.stability,
+            unconfirmed_links: i64::from(snapshot.unconfirmed[v]),
+            sme: graph.size(v as Node).is_sme(),
         });
     }
     let run = RunRecord {
@@ -160,11 +240,11 @@ async fn run_now(state: &ApiState, params: AnalysisParams, trigger: String) -> R
         trigger,
         firms: graph.node_count() as i64,
         links: graph.edge_count() as i64,
-        parameters: parameters(&params).to_string(),
+        parameters: parameters(&params, trust, snapshot.left_out).to_string(),
         duration_ms: clock.elapsed().as_millis() as i64,
     };
     let txn = state.store.begin_write().await?;
-    let saved = analysis::save_run(&*txn, run, &rows).await?;
+    let saved = analysis::save_run(&*txn, run, &rows, &rankings).await?;
     txn.commit().await?;
     tracing::info!(run = saved.id, firms = saved.firms, links = saved.links, ms = saved.duration_ms, "analysis stored");
     Ok(saved)
@@ -172,7 +252,12 @@ async fn run_now(state: &ApiState, params: AnalysisParams, trigger: String) -> R
 
 /// Runs the analysis in the background after changes: once no change has arrived for
 /// `debounce`, one replica (the one that takes the lock) analyses the network.
-pub fn spawn_background(state: ApiState, params: AnalysisParams, debounce: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_background(
+    state: ApiState,
+    params: AnalysisParams,
+    trust: LinkTrust,
+    debounce: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut events = state.events.subscribe();
         loop {
@@ -192,7 +277,7 @@ pub fn spawn_background(state: ApiState, params: AnalysisParams, debounce: Durat
                 tracing::info!("another replica is analysing the network");
                 continue;
             }
-            if let Err(e) = run(&state, params, "changes".into()).await {
+            if let Err(e) = run(&state, params, trust, "changes".into()).await {
                 tracing::error!(error = ?e, "background analysis failed");
             }
         }

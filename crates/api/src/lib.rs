@@ -11,6 +11,7 @@ pub mod admission;
 pub mod analysis;
 mod audit_log;
 pub mod auth;
+mod candidates;
 mod codes;
 mod connection;
 mod error;

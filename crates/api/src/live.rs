@@ -4,12 +4,36 @@
 use std::sync::{Arc, RwLock};
 
 use futures_util::StreamExt;
-use linchpin_domain::{FirmId, LinkId};
+use linchpin_domain::{FirmId, FirmRecord, LinkId, SupplyLinkRecord};
 use linchpin_graph::{FirmNode, LinkEdge, SupplyNetwork};
 use linchpin_store::{Store, StoreError, analysis, firms, links};
 
 use crate::events::{NetworkEvent, NetworkEventKind};
 use crate::ids::{self, Kind};
+
+/// The live network's node of a stored firm.
+pub fn node_of(f: &FirmRecord) -> FirmNode {
+    FirmNode {
+        id: f.id,
+        industry: f.firm.industry.clone(),
+        size_class: f.size_class,
+        employees: f.firm.indicators.employees.unwrap_or(0),
+        province: f.firm.region.province().to_owned(),
+        chains: f.firm.chains.clone(),
+    }
+}
+
+/// The live network's edge of a stored link.
+pub fn edge_of(l: &SupplyLinkRecord) -> LinkEdge {
+    LinkEdge {
+        id: l.id,
+        product: l.product.as_str().to_owned(),
+        value: l.annual_value.get(),
+        essentiality: l.essentiality,
+        status: l.status,
+        declared_by: l.declared_by,
+    }
+}
 
 /// The shared, editable network.
 #[derive(Debug, Clone, Default)]
@@ -21,13 +45,26 @@ impl LiveNetwork {
         let (fs, ls) = analysis::load_network(store.db()).await?;
         let mut net = SupplyNetwork::new();
         for f in fs {
-            net.upsert_firm(FirmNode { id: f.id, industry: f.industry, size_class: f.size, employees: f.employees });
+            net.upsert_firm(FirmNode {
+                id: f.id,
+                industry: f.industry,
+                size_class: f.size,
+                employees: f.employees,
+                province: f.province,
+                chains: f.chains,
+            });
         }
         for l in ls {
             // The database holds the same invariants, so a refusal here means a concurrent change;
             // the next event or reload settles it.
-            let edge =
-                LinkEdge { id: l.id, product: format!("#{}", l.id.0), value: l.value, essentiality: l.essentiality };
+            let edge = LinkEdge {
+                id: l.id,
+                product: format!("#{}", l.id.0),
+                value: l.value,
+                essentiality: l.essentiality,
+                status: l.status,
+                declared_by: l.declared_by,
+            };
             if let Err(e) = net.add_link(l.supplier, l.customer, edge) {
                 tracing::warn!(error = %e, "link skipped while loading the network");
             }
@@ -50,28 +87,24 @@ impl LiveNetwork {
         match (event.kind, subject) {
             (NetworkEventKind::FirmRegistered | NetworkEventKind::FirmUpdated, Some((Kind::Firm, id))) => {
                 let f = firms::get(store.db(), FirmId(id)).await?;
-                let node = FirmNode {
-                    id: f.id,
-                    industry: f.firm.industry.as_str().to_owned(),
-                    size_class: f.size_class,
-                    employees: f.firm.indicators.employees.unwrap_or(0),
-                };
                 if let Ok(mut net) = self.0.write() {
-                    net.upsert_firm(node);
+                    net.upsert_firm(node_of(&f));
                 }
             }
             (NetworkEventKind::LinkDeclared, Some((Kind::SupplyLink, id))) => {
                 let l = links::get(store.db(), LinkId(id)).await?;
-                let edge = LinkEdge {
-                    id: l.id,
-                    product: l.product.as_str().to_owned(),
-                    value: l.annual_value.get(),
-                    essentiality: l.essentiality,
-                };
                 if let Ok(mut net) = self.0.write()
-                    && let Err(e) = net.add_link(l.supplier_id, l.customer_id, edge)
+                    && let Err(e) = net.add_link(l.supplier_id, l.customer_id, edge_of(&l))
                 {
                     tracing::debug!(error = %e, "declared link already in the live network");
+                }
+            }
+            (NetworkEventKind::LinkConfirmed, Some((Kind::SupplyLink, id))) => {
+                let l = links::get(store.db(), LinkId(id)).await?;
+                if let Ok(mut net) = self.0.write()
+                    && let Err(e) = net.update_link(l.id, l.annual_value.get(), l.essentiality, l.status)
+                {
+                    tracing::debug!(error = %e, "confirmed link not in the live network");
                 }
             }
             (NetworkEventKind::LinkRemoved, Some((Kind::SupplyLink, id))) => {

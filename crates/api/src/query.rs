@@ -1,6 +1,6 @@
 //! The root of every query: firms, supply links, chains, `node`, the audit trail, the key-node
 //! candidates and disruption simulations.
-use async_graphql::connection::{Connection, CursorType};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use linchpin_domain::{ChainCode, End, FirmId, Jurisdiction, LinkId, Role, SupplyLinkRecord, Uscc, Viewer};
 use linchpin_store::audit::{self, AuditFilter};
@@ -8,12 +8,13 @@ use linchpin_store::firms::{self, FirmFilter as StoreFirmFilter};
 use linchpin_store::{Store, StoreError, chains, links};
 use tracing::instrument;
 
+use crate::candidates::{BudgetInput, CandidateCursor, CandidateFilter, CandidateOrderBy, ListRequest};
 use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
 use crate::guard::{self, require};
 use crate::ids::{self, Kind};
 use crate::simulate::{DisruptionSimulation, SimulateDisruptionInput};
-use crate::types::assessment::{Assessment, CandidateCursor};
+use crate::types::assessment::Assessment;
 use crate::types::audit::AuditEvent;
 use crate::types::chain::Chain;
 use crate::types::firm::{Firm, SizeClass, SupplyLinkConnection};
@@ -47,15 +48,6 @@ impl FirmFilter {
             name_contains: self.name_contains,
         })
     }
-}
-
-/// Filters of `keyNodeCandidates`.
-#[derive(InputObject, Debug, Default)]
-pub struct CandidateFilter {
-    /// Chain code.
-    pub chain: Option<String>,
-    /// GB/T 2260 prefix of 2, 4 or 6 digits.
-    pub region_prefix: Option<String>,
 }
 
 /// Filters of `auditEvents`; every given filter must hold.
@@ -176,9 +168,12 @@ impl QueryRoot {
         })
     }
 
-    /// Key-node candidates of the latest analysis run, highest ESRI first; `first` at most 100.
-    /// ADMIN sees all; BUREAU and COORDINATOR see firms in their jurisdiction; ENTERPRISE is
-    /// FORBIDDEN. Empty before the first run.
+    /// Key-node candidates of the latest analysis run: SMEs ranked by priority score (what their
+    /// stoppage puts at stake), cut at a budget (the run's, 2% of the SMEs in scope by default).
+    /// Ranked within a chain with `filter.chain`, within a province for a region (the filter's or a
+    /// BUREAU's or COORDINATOR's jurisdiction), else in the whole network. ADMIN sees all; BUREAU
+    /// and COORDINATOR see firms in their jurisdiction; ENTERPRISE is FORBIDDEN. Empty before the
+    /// first run. `first` at most 100.
     #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
     async fn key_node_candidates(
         &self,
@@ -186,46 +181,15 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<CandidateFilter>,
+        budget: Option<BudgetInput>,
+        #[graphql(default)] order_by: CandidateOrderBy,
     ) -> Result<Connection<CandidateCursor, Assessment>, ApiError> {
         let viewer = guard::viewer(ctx)?;
         require(matches!(viewer.role(), Role::Admin | Role::Bureau | Role::Coordinator))?;
         let state = guard::state(ctx)?;
-        let (limit, _) = page_args(first, None)?;
-        let after = after
-            .map(|a| CandidateCursor::decode_cursor(&a))
-            .transpose()
-            .map_err(|e| ApiError::Validation(e.to_string()))?;
-        let filter = filter.unwrap_or_default();
-        let invalid = |e: linchpin_domain::ValidationError| ApiError::Validation(e.message);
-        let wanted = filter.region_prefix.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?;
-        let chain = filter.chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?;
-        // the narrower of the filter and the viewer's jurisdiction; nothing when they are disjoint
-        let within = match (viewer.binding.jurisdiction(), wanted) {
-            (None, w) => w,
-            (Some(mine), None) => Some(mine.clone()),
-            (Some(mine), Some(w)) if w.as_str().starts_with(mine.as_str()) => Some(w),
-            (Some(mine), Some(w)) if mine.as_str().starts_with(w.as_str()) => Some(mine.clone()),
-            (Some(_), Some(_)) => return Ok(Connection::new(false, false)),
-        };
-        let db = state.store.db();
-        let Some(run) = linchpin_store::analysis::latest_run(db).await? else {
-            return Ok(Connection::new(false, false));
-        };
-        let page = linchpin_store::analysis::candidates(
-            db,
-            run.id,
-            within.as_ref(),
-            chain.as_ref(),
-            after.map(|c| (c.0, c.1)),
-            limit,
-        )
-        .await?;
-        Ok(connection(
-            page,
-            after.is_some(),
-            |r| CandidateCursor(r.esri, r.firm_id.0),
-            |record| Assessment { record, run: run.clone() },
-        ))
+        let req =
+            ListRequest { first, after, filter: filter.unwrap_or_default(), budget, order: order_by, excluding: None };
+        crate::candidates::list(state, viewer, req).await
     }
 
     /// What if these firms stop or run at reduced capacity? Runs the ESRI iteration on the current

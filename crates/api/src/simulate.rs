@@ -95,7 +95,7 @@ pub(crate) async fn simulate(
     }
     let names: Vec<&str> = usccs.iter().map(Uscc::as_str).collect();
     let ids = firms::ids_by_uscc(state.store.db(), &names).await?;
-    let loaded = analysis::load(state, false).await?;
+    let loaded = analysis::load(state, false, state.analysis.industry_level, state.link_trust).await?;
     let mut closures: Vec<(Node, f64)> = Vec::new();
     for (u, c) in usccs.iter().zip(&input.closures) {
         let Some(node) = ids.get(u.as_str()).and_then(|id| loaded.index.get(&linchpin_domain::FirmId(*id))) else {
@@ -108,19 +108,20 @@ pub(crate) async fn simulate(
     }
     let params = state.analysis.esri;
     let (outcome, loaded) = tokio::task::spawn_blocking(move || {
-        let outcome = Esri::new(&loaded.graph, params).scenario(&closures);
+        let outcome = Esri::new(loaded.graph(), params).scenario(&closures);
         (outcome, loaded)
     })
     .await
     .map_err(|e| ApiError::internal(&e))?;
     let outcome = outcome.map_err(|e| ApiError::Validation(e.to_string()))?;
-    let total: f64 = (0..loaded.graph.node_count() as Node).map(|v| loaded.graph.out_strength(v)).sum();
+    let graph = loaded.graph();
+    let total: f64 = (0..graph.node_count() as Node).map(|v| graph.out_strength(v)).sum();
     let mut jobs = 0.0;
     let mut hit: Vec<(Node, f64, f64, f64)> = Vec::new();
     for &(v, u, d) in &outcome.damaged {
         let lost = 1.0 - u.min(d);
-        jobs += f64::from(loaded.graph.employees(v)) * lost;
-        hit.push((v, u, d, loaded.graph.out_strength(v) * lost));
+        jobs += f64::from(graph.employees(v)) * lost;
+        hit.push((v, u, d, graph.out_strength(v) * lost));
     }
     hit.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)));
     // The most affected firms the viewer may see, read a batch at a time (one statement each).
@@ -130,13 +131,13 @@ pub(crate) async fn simulate(
         if most.len() >= wanted {
             break;
         }
-        let batch_ids: Vec<linchpin_domain::FirmId> = batch.iter().map(|h| loaded.ids[h.0 as usize]).collect();
+        let batch_ids: Vec<linchpin_domain::FirmId> = batch.iter().map(|h| loaded.id(h.0)).collect();
         let mut found = firms::get_many(state.store.db(), &batch_ids).await?;
         for &(v, u, d, loss) in batch {
             if most.len() >= wanted {
                 break;
             }
-            let Some(firm) = found.remove(&loaded.ids[v as usize]) else { continue };
+            let Some(firm) = found.remove(&loaded.id(v)) else { continue };
             if !viewer.can_see_firm_details(firm.id, &firm.firm.region) {
                 continue;
             }

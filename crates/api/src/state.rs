@@ -24,6 +24,8 @@ pub struct ApiState {
     pub account_rule: crate::limits::Rule,
     /// Parameters of analysis runs.
     pub analysis: AnalysisParams,
+    /// Which links analyses count (docs/analysis.md "Only links someone answers for").
+    pub link_trust: linchpin_domain::LinkTrust,
     /// The analysis run in flight on this replica (one at a time; callers share it).
     pub analysis_runs: Arc<crate::analysis::InFlight>,
     /// This replica's live copy of the network.
@@ -42,6 +44,7 @@ impl ApiState {
             token_ttl: chrono::Duration::days(30),
             account_rule: crate::limits::Rule::ACCOUNT,
             analysis: AnalysisParams::DEFAULT,
+            link_trust: linchpin_domain::LinkTrust::CustomerBacked,
             analysis_runs: Arc::default(),
             network: crate::live::LiveNetwork::default(),
             sessions: Arc::default(),

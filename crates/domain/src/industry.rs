@@ -92,6 +92,56 @@ impl IndustryCode {
     }
 }
 
+/// The level of GB/T 4754-2017 at which suppliers count as substitutes in the analyses: two
+/// suppliers of the same division (`C36`), group (`C367`) or class (`C3670`) can stand in for each
+/// other. A firm registered with a coarser code than the level keeps its own code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndustryLevel {
+    /// Section letter and two digits (`C36`).
+    Division,
+    /// Three digits (`C367`).
+    Group,
+    /// Four digits (`C3670`): the code as registered, the finest there is (the default).
+    #[default]
+    Class,
+}
+
+impl IndustryLevel {
+    /// The stable name (`division`, `group`, `class`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Division => "division",
+            Self::Group => "group",
+            Self::Class => "class",
+        }
+    }
+
+    /// Parses a name (case-insensitive).
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "division" => Ok(Self::Division),
+            "group" => Ok(Self::Group),
+            "class" => Ok(Self::Class),
+            other => Err(ValidationError::new(
+                ErrorCode::InvalidValue,
+                format!("industry level must be division, group or class, got `{other}`"),
+            )),
+        }
+    }
+
+    /// The part of `code` that names the industry at this level.
+    pub fn key(self, code: &IndustryCode) -> &str {
+        let s = code.as_str();
+        let len = match self {
+            Self::Division => 3,
+            Self::Group => 4,
+            Self::Class => 5,
+        };
+        &s[..len.min(s.len())]
+    }
+}
+
 impl std::fmt::Display for IndustryCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -119,6 +169,18 @@ mod tests {
         for bad in ["", "C", "C3", "C36701", "36", "CC36", "C3a", "Z01", "U97"] {
             assert_eq!(IndustryCode::parse(bad).unwrap_err().code, ErrorCode::InvalidIndustry, "{bad}");
         }
+    }
+
+    #[test]
+    fn industries_are_cut_to_the_substitution_level_but_never_padded() {
+        let class = IndustryCode::parse("C3670").unwrap();
+        let division = IndustryCode::parse("C36").unwrap();
+        assert_eq!(IndustryLevel::Division.key(&class), "C36");
+        assert_eq!(IndustryLevel::Group.key(&class), "C367");
+        assert_eq!(IndustryLevel::Class.key(&class), "C3670");
+        assert_eq!(IndustryLevel::Class.key(&division), "C36", "a coarser code keeps its own");
+        assert_eq!(IndustryLevel::parse("GROUP").unwrap(), IndustryLevel::Group);
+        assert!(IndustryLevel::parse("sector").is_err());
     }
 
     #[test]

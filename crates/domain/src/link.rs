@@ -91,6 +91,52 @@ impl LinkStatus {
     }
 }
 
+/// Which links an analysis counts. Anything a user can write feeds the rankings, so a supplier must
+/// not make itself important by declaring essential sales to big firms on its own word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LinkTrust {
+    /// Links the customer side stands behind: confirmed, declared by the customer, or imported by
+    /// a bureau or an operator (the default).
+    #[default]
+    CustomerBacked,
+    /// Confirmed links only.
+    Confirmed,
+    /// Every link, whoever declared it.
+    All,
+}
+
+impl LinkTrust {
+    /// The stable wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerBacked => "CUSTOMER_BACKED",
+            Self::Confirmed => "CONFIRMED",
+            Self::All => "ALL",
+        }
+    }
+
+    /// Parses a wire name (case-insensitive, `-` or `_`).
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        let up = s.trim().to_ascii_uppercase().replace('-', "_");
+        [Self::CustomerBacked, Self::Confirmed, Self::All].into_iter().find(|t| t.as_str() == up).ok_or_else(|| {
+            ValidationError::new(
+                ErrorCode::InvalidValue,
+                format!("link trust must be CUSTOMER_BACKED, CONFIRMED or ALL, got `{}`", s.trim()),
+            )
+        })
+    }
+
+    /// Whether a link of `supplier` with this status, declared by `declared_by`, counts.
+    pub fn counts(self, status: LinkStatus, declared_by: Option<crate::FirmId>, supplier: crate::FirmId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Confirmed => status == LinkStatus::Confirmed,
+            Self::CustomerBacked => status == LinkStatus::Confirmed || declared_by != Some(supplier),
+        }
+    }
+}
+
 /// What flows along a link: trimmed, NFC, 1 to 200 characters, no control, bidi-override or
 /// invisible characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -238,6 +284,21 @@ mod tests {
             assert_eq!(Essentiality::parse_csv(e.csv_str()).unwrap(), e);
             assert_eq!(Essentiality::from_wire(e.as_str()), Some(e));
         }
+    }
+
+    #[test]
+    fn a_supplier_alone_never_stands_behind_its_own_link() {
+        use crate::FirmId;
+        let (s, c) = (FirmId(1), FirmId(2));
+        let t = LinkTrust::CustomerBacked;
+        assert!(!t.counts(LinkStatus::Declared, Some(s), s), "declared by the supplier, unconfirmed");
+        assert!(t.counts(LinkStatus::Confirmed, Some(s), s), "confirmed by the customer");
+        assert!(t.counts(LinkStatus::Declared, Some(c), s), "declared by the customer");
+        assert!(t.counts(LinkStatus::Declared, None, s), "imported by a bureau or operator");
+        assert!(!LinkTrust::Confirmed.counts(LinkStatus::Declared, None, s));
+        assert!(LinkTrust::All.counts(LinkStatus::Declared, Some(s), s));
+        assert_eq!(LinkTrust::parse("customer-backed").unwrap(), LinkTrust::CustomerBacked);
+        assert!(LinkTrust::parse("whatever").is_err());
     }
 
     #[test]

@@ -1,12 +1,17 @@
-//! Key-node assessment: sole essential suppliers, and the candidates with their reasons.
+//! Key-node assessment: what each firm's stoppage puts at stake, its sole essential supplies, and
+//! the reasons a bureau can paste into a nomination.
 //!
-//! A firm is a key-node candidate when it is an SME (MICRO, SMALL or MEDIUM) and at least one of:
-//! - a high systemic multiplier: ESRI / (its own share of network output) ≥ `multiplier`
-//!   (default 5) with ESRI ≥ `min_esri` (default 0.0005);
-//! - it dominates a LARGE firm;
-//! - it is the sole essential supplier (≥ `sole_share`, default 80%, of the customer's essential
-//!   input from its industry) of a LARGE firm or of a firm with ≥ `hub_downstream` (default 10)
-//!   firms downstream.
+//! From each firm's own ESRI cascade (no extra run) come the output at stake (Σ r_i (1 − f_i),
+//! 10,000 CNY a year), the jobs at stake (Σ employees_i (1 − f_i)) and, separately, the firm's own
+//! output and jobs, so the amplification shows. The **priority score** is the average of the shares
+//! of the *rest* of the network's output and jobs that the stoppage takes down, in percent:
+//!
+//! `score = 50 × [(output_at_stake − own_output) / Σ r + (jobs_at_stake − own_jobs) / Σ employees]`
+//!
+//! A firm that only loses itself scores 0: being a candidate needs network impact. Which SMEs are
+//! candidates is decided by ranking them by this score within a budget (`rank`); the structural
+//! findings (dominates a LARGE firm, sole essential supplier of a LARGE firm or of a hub) remain
+//! reasons and break ties between equal scores.
 use linchpin_domain::{Essentiality, SizeClass};
 
 use crate::csr::{AnalysisGraph, Node};
@@ -70,13 +75,9 @@ pub fn sole_essential_suppliers(g: &AnalysisGraph, threshold: f64) -> Vec<Vec<So
     out
 }
 
-/// Thresholds of the candidate rules.
+/// Thresholds of the structural findings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
-    /// Minimum systemic multiplier.
-    pub multiplier: f64,
-    /// Minimum ESRI for the multiplier rule.
-    pub min_esri: f64,
     /// Minimum share for a sole essential supplier.
     pub sole_share: f64,
     /// Firms downstream that make a customer a hub.
@@ -86,7 +87,7 @@ pub struct Thresholds {
 impl Thresholds {
     /// The defaults, declared once: every caller (the CLI flags, the server's settings) reads them
     /// from here. Why each value: docs/analysis.md.
-    pub const DEFAULT: Self = Self { multiplier: 5.0, min_esri: 0.0005, sole_share: 0.8, hub_downstream: 10.0 };
+    pub const DEFAULT: Self = Self { sole_share: 0.8, hub_downstream: 10.0 };
 }
 
 impl Default for Thresholds {
@@ -95,15 +96,19 @@ impl Default for Thresholds {
     }
 }
 
-/// Why a firm is a candidate.
+/// Why a firm matters.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {
-    /// ESRI far above the firm's own output share.
-    HighSystemicMultiplier {
-        /// ESRI.
-        esri: f64,
-        /// ESRI / output share.
-        multiplier: f64,
+    /// Its stoppage takes down output and jobs elsewhere in the network.
+    OutputAtStake {
+        /// Output at stake, 10,000 CNY a year (its own included).
+        output: f64,
+        /// Jobs at stake (its own included).
+        jobs: f64,
+        /// Share of the network's output at stake (ESRI).
+        share: f64,
+        /// Output at stake divided by the firm's own output; `None` when it sells nothing.
+        multiple: Option<f64>,
     },
     /// Every supply path to these LARGE firms passes through it.
     DominatesLargeFirms {
@@ -147,15 +152,28 @@ pub enum Lang {
     En,
 }
 
+/// Every reason code, as stored and filtered on.
+pub const REASON_CODES: [&str; 4] = [
+    "OUTPUT_AT_STAKE",
+    "DOMINATES_LARGE_FIRM",
+    "SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM",
+    "SOLE_ESSENTIAL_SUPPLIER_OF_HUB",
+];
+
 impl Reason {
     /// Stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::HighSystemicMultiplier { .. } => "HIGH_SYSTEMIC_MULTIPLIER",
+            Self::OutputAtStake { .. } => "OUTPUT_AT_STAKE",
             Self::DominatesLargeFirms { .. } => "DOMINATES_LARGE_FIRM",
             Self::SoleEssentialSupplier { large: true, .. } => "SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM",
             Self::SoleEssentialSupplier { large: false, .. } => "SOLE_ESSENTIAL_SUPPLIER_OF_HUB",
         }
+    }
+
+    /// Whether the reason is a structural finding (not the cascade's numbers).
+    pub fn structural(&self) -> bool {
+        !matches!(self, Self::OutputAtStake { .. })
     }
 
     /// The firms the reason's sentence names (so a caller can look their names up first).
@@ -163,7 +181,7 @@ impl Reason {
         match self {
             Self::DominatesLargeFirms { examples, .. } => examples.clone(),
             Self::SoleEssentialSupplier { customer, .. } => vec![*customer],
-            Self::HighSystemicMultiplier { .. } => vec![],
+            Self::OutputAtStake { .. } => vec![],
         }
     }
 
@@ -179,14 +197,20 @@ impl Reason {
     /// A sentence a bureau can paste into a nomination; `name` names firms, `industry` industries.
     pub fn message(&self, lang: Lang, name: &dyn Fn(Node) -> String, industry: &dyn Fn(u32) -> String) -> String {
         match (self, lang) {
-            (Self::HighSystemicMultiplier { esri, multiplier }, Lang::Zh) => format!(
-                "系统性风险乘数高: 停产将使全网损失 {:.2}% 的产出, 是其自身产出份额的 {multiplier:.1} 倍",
-                esri * 100.0
-            ),
-            (Self::HighSystemicMultiplier { esri, multiplier }, Lang::En) => format!(
-                "High systemic multiplier: its stoppage would cost {:.2}% of the network's output, {multiplier:.1} times its own output share",
-                esri * 100.0
-            ),
+            (Self::OutputAtStake { output, jobs, share, multiple }, Lang::Zh) => {
+                let times = multiple.map(|m| format!(", 是其自身产出的 {m:.1} 倍")).unwrap_or_default();
+                format!(
+                    "停产影响面大: 将使全网约 {output:.0} 万元年产出 (占 {:.2}%) 和约 {jobs:.0} 个岗位受影响{times}",
+                    share * 100.0
+                )
+            }
+            (Self::OutputAtStake { output, jobs, share, multiple }, Lang::En) => {
+                let times = multiple.map(|m| format!(", {m:.1} times its own output")).unwrap_or_default();
+                format!(
+                    "Output at stake: its stoppage would put about {output:.0} (10,000 CNY) of yearly output ({:.2}% of the network) and about {jobs:.0} jobs at stake{times}",
+                    share * 100.0
+                )
+            }
             (Self::DominatesLargeFirms { count, examples }, lang) => {
                 let names: Vec<String> = examples.iter().map(|&v| name(v)).collect();
                 match lang {
@@ -232,10 +256,16 @@ impl Reason {
 /// Everything the analysis says about one firm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
-    /// ESRI scores.
+    /// ESRI scores, with the output and jobs at stake.
     pub esri: EsriScore,
-    /// ESRI / own output share; `None` when the firm sells nothing in the network.
+    /// The firm's own output (r_i, 10,000 CNY a year).
+    pub own_output: f64,
+    /// The firm's own employees.
+    pub own_jobs: f64,
+    /// ESRI / own output share (= output at stake / own output); `None` when it sells nothing.
     pub systemic_multiplier: Option<f64>,
+    /// Priority score (module docs): percent of the rest of the network's output and jobs at stake.
+    pub priority_score: f64,
     /// Firms it dominates.
     pub dominated_firms: u32,
     /// LARGE firms it dominates.
@@ -246,13 +276,38 @@ pub struct Assessment {
     pub downstream_firms: f64,
     /// Employees downstream.
     pub downstream_employees: f64,
-    /// SME with at least one reason.
+    /// Rank among the SMEs of the network by priority (1 is first); `None` when not an SME or
+    /// when its score is 0.
+    pub rank: Option<u32>,
+    /// Share of the network's SMEs ranked at or below it, in percent.
+    pub percentile: Option<f64>,
+    /// In the default list (an SME ranked within the budget): a key-node candidate.
     pub key_node: bool,
+    /// How often it stayed on the list when link values were perturbed (0 to 1), when computed.
+    pub stability: Option<f64>,
     /// The reasons (empty when none).
     pub reasons: Vec<Reason>,
 }
 
-/// Combines the analyses into one assessment per firm.
+impl Assessment {
+    /// Number of structural findings among the reasons (ties are broken by it).
+    pub fn structural_findings(&self) -> usize {
+        self.reasons.iter().filter(|r| r.structural()).count()
+    }
+}
+
+/// The priority score of a firm from its cascade (module docs); 0 when nothing beyond itself is
+/// at stake.
+pub fn priority_score(s: &EsriScore, own_output: f64, own_jobs: f64, total_output: f64, total_jobs: f64) -> f64 {
+    let output = if total_output > 0.0 { (s.output_lost - own_output).max(0.0) / total_output } else { 0.0 };
+    let jobs = if total_jobs > 0.0 { (s.jobs_lost - own_jobs).max(0.0) / total_jobs } else { 0.0 };
+    // below a billionth of the network is rounding, not impact
+    let score = 50.0 * (output + jobs);
+    if score < 1e-9 { 0.0 } else { score }
+}
+
+/// Combines the analyses into one assessment per firm (rank, list membership and stability are
+/// filled in by the ranking).
 pub fn assess(
     g: &AnalysisGraph,
     esri: &[EsriScore],
@@ -262,7 +317,8 @@ pub fn assess(
     t: &Thresholds,
 ) -> Vec<Assessment> {
     let n = g.node_count();
-    let total: f64 = (0..n as Node).map(|v| g.out_strength(v)).sum();
+    let total_output: f64 = (0..n as Node).map(|v| g.out_strength(v)).sum();
+    let total_jobs: f64 = (0..n as Node).map(|v| f64::from(g.employees(v))).sum();
     // a few LARGE firms each firm dominates, for the sentences
     let mut examples: Vec<Vec<Node>> = vec![Vec::new(); n];
     for v in 0..n as Node {
@@ -278,14 +334,18 @@ pub fn assess(
     (0..n as Node)
         .map(|v| {
             let s = esri[v as usize];
-            let share = if total > 0.0 { g.out_strength(v) / total } else { 0.0 };
-            let multiplier = (share > 0.0).then(|| s.esri / share);
+            let own_output = g.out_strength(v);
+            let own_jobs = f64::from(g.employees(v));
+            let multiplier = (own_output > 0.0).then(|| s.output_lost / own_output);
+            let score = priority_score(&s, own_output, own_jobs, total_output, total_jobs);
             let mut reasons = Vec::new();
-            if let Some(m) = multiplier
-                && m >= t.multiplier
-                && s.esri >= t.min_esri
-            {
-                reasons.push(Reason::HighSystemicMultiplier { esri: s.esri, multiplier: m });
+            if score > 0.0 {
+                reasons.push(Reason::OutputAtStake {
+                    output: s.output_lost,
+                    jobs: s.jobs_lost,
+                    share: s.esri,
+                    multiple: multiplier,
+                });
             }
             let large = dom.dominated_large(v);
             if large > 0 {
@@ -306,13 +366,19 @@ pub fn assess(
             }
             Assessment {
                 esri: s,
+                own_output,
+                own_jobs,
                 systemic_multiplier: multiplier,
+                priority_score: score,
                 dominated_firms: dom.dominated(v),
                 dominated_large_firms: large,
                 sole_essential_customers: sole[v as usize].clone(),
                 downstream_firms: reach.firms[v as usize],
                 downstream_employees: reach.employees[v as usize],
-                key_node: g.size(v).is_sme() && !reasons.is_empty(),
+                rank: None,
+                percentile: None,
+                key_node: false,
+                stability: None,
                 reasons,
             }
         })

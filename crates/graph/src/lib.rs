@@ -11,14 +11,21 @@ mod dominators;
 mod esri;
 mod network;
 mod pipeline;
+mod rank;
 mod reach;
+mod stability;
 
-pub use assess::{Assessment, Lang, Reason, RenderedReason, SoleSupply, Thresholds, assess, sole_essential_suppliers};
+pub use assess::{
+    Assessment, Lang, REASON_CODES, Reason, RenderedReason, SoleSupply, Thresholds, assess, priority_score,
+    sole_essential_suppliers,
+};
 pub use csr::{AnalysisGraph, EdgeSpec, GraphBuilder, Node, NodeSpec};
 pub use dominators::{Dominators, dominators};
 pub use esri::{Esri, EsriParams, EsriScore, MAX_THREADS, ScenarioOutcome, esri_reference, esri_reference_score};
-pub use network::{FirmNode, GraphError, LinkEdge, SupplyNetwork};
+pub use network::{FirmNode, GraphError, LinkEdge, Snapshot, SupplyNetwork};
 pub use pipeline::{
-    Analysis, AnalysisParams, DEFAULT_EXACT_REACH_LIMIT, Observer, Quiet, Scope, Step, Timings, analyse,
+    Analysis, AnalysisParams, DEFAULT_EXACT_REACH_LIMIT, Observer, Quiet, Scope, Step, Timings, analyse, within,
 };
+pub use rank::{Budget, Ranking, rank};
 pub use reach::{Reach, components, downstream_reach};
+pub use stability::{StabilityParams, perturbed, stability};

@@ -1,7 +1,9 @@
 //! `SupplyNetwork`: the editable network on petgraph with side indexes from database ids.
 use std::collections::HashMap;
 
-use linchpin_domain::{Essentiality, FirmId, LinkId, SizeClass};
+use linchpin_domain::{
+    ChainCode, Essentiality, FirmId, IndustryCode, IndustryLevel, LinkId, LinkStatus, LinkTrust, SizeClass,
+};
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -36,12 +38,16 @@ pub enum GraphError {
 pub struct FirmNode {
     /// Database identity.
     pub id: FirmId,
-    /// Industry used to group substitutable suppliers (the GB/T 4754 code as given).
-    pub industry: String,
+    /// Industry as registered (cut to the substitution level when a snapshot is taken).
+    pub industry: IndustryCode,
     /// Size class.
     pub size_class: SizeClass,
     /// Employees, 0 when unknown.
     pub employees: u32,
+    /// Two-digit province.
+    pub province: String,
+    /// Chains it belongs to.
+    pub chains: Vec<ChainCode>,
 }
 
 /// What the analyses need to know about a supply link.
@@ -55,6 +61,28 @@ pub struct LinkEdge {
     pub value: f64,
     /// How the customer depends on it.
     pub essentiality: Essentiality,
+    /// Declared or confirmed.
+    pub status: LinkStatus,
+    /// The end that declared it (`None`: imported or declared by an operator).
+    pub declared_by: Option<FirmId>,
+}
+
+/// A snapshot of the network for one analysis: the graph of the links that count, and per node
+/// its firm id, province, chains and the number of its counted sales links not yet confirmed.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The analysis graph.
+    pub graph: crate::AnalysisGraph,
+    /// Firm id of node `i`.
+    pub ids: Vec<FirmId>,
+    /// Province of node `i`.
+    pub provinces: Vec<String>,
+    /// Chains of node `i`.
+    pub chains: Vec<Vec<ChainCode>>,
+    /// Links node `i` sells on that the analysis counts but the customer has not confirmed.
+    pub unconfirmed: Vec<u32>,
+    /// Links left out because nobody on the customer side stands behind them.
+    pub left_out: usize,
 }
 
 /// The supply network: firms are nodes, supply links are edges from supplier to customer.
@@ -135,12 +163,19 @@ impl SupplyNetwork {
         Ok(())
     }
 
-    /// Changes a link's value and essentiality.
-    pub fn update_link(&mut self, id: LinkId, value: f64, essentiality: Essentiality) -> Result<(), GraphError> {
+    /// Changes a link's value, essentiality and status.
+    pub fn update_link(
+        &mut self,
+        id: LinkId,
+        value: f64,
+        essentiality: Essentiality,
+        status: LinkStatus,
+    ) -> Result<(), GraphError> {
         let e = *self.links.get(&id).ok_or(GraphError::UnknownLink(id))?;
         let w = self.graph.edge_weight_mut(e).ok_or(GraphError::UnknownLink(id))?;
         w.value = value;
         w.essentiality = essentiality;
+        w.status = status;
         Ok(())
     }
 
@@ -182,25 +217,38 @@ impl SupplyNetwork {
             .collect())
     }
 
-    /// A compact snapshot for the analyses, with the firm id of every node (node i is `ids[i]`).
-    /// O(n + m).
-    pub fn snapshot(&self) -> Result<(crate::AnalysisGraph, Vec<FirmId>), GraphError> {
-        let mut ids = Vec::with_capacity(self.firms.len());
-        let mut position: HashMap<NodeIndex, u32> = HashMap::with_capacity(self.firms.len());
-        let mut nodes = Vec::with_capacity(self.firms.len());
+    /// A compact snapshot for the analyses (node i is firm `ids[i]`): industries cut to `level`,
+    /// only the links `trust` counts. O(n + m).
+    pub fn snapshot(&self, level: IndustryLevel, trust: LinkTrust) -> Result<Snapshot, GraphError> {
+        let n = self.firms.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut provinces = Vec::with_capacity(n);
+        let mut chains = Vec::with_capacity(n);
+        let mut position: HashMap<NodeIndex, u32> = HashMap::with_capacity(n);
+        let mut b = crate::GraphBuilder::with_capacity(n, self.links.len());
         for ix in self.graph.node_indices() {
             let f = &self.graph[ix];
             position.insert(ix, ids.len() as u32);
             ids.push(f.id);
-            nodes.push(crate::NodeSpec { industry: f.industry.clone(), size: f.size_class, employees: f.employees });
+            provinces.push(f.province.clone());
+            chains.push(f.chains.clone());
+            b.add_node(level.key(&f.industry), f.size_class, f.employees);
         }
-        let mut edges = Vec::with_capacity(self.links.len());
+        let mut unconfirmed = vec![0u32; ids.len()];
+        let mut left_out = 0;
         for e in self.graph.edge_indices() {
             let (Some((s, c)), Some(w)) = (self.graph.edge_endpoints(e), self.graph.edge_weight(e)) else { continue };
-            let (Some(&s), Some(&c)) = (position.get(&s), position.get(&c)) else { continue };
-            edges.push(crate::EdgeSpec { supplier: s, customer: c, value: w.value, essentiality: w.essentiality });
+            let (Some(&sv), Some(&cv)) = (position.get(&s), position.get(&c)) else { continue };
+            if !trust.counts(w.status, w.declared_by, self.graph[s].id) {
+                left_out += 1;
+                continue;
+            }
+            if w.status != LinkStatus::Confirmed {
+                unconfirmed[sv as usize] += 1;
+            }
+            b.add_edge(crate::EdgeSpec { supplier: sv, customer: cv, value: w.value, essentiality: w.essentiality })?;
         }
-        Ok((crate::AnalysisGraph::new(&nodes, &edges)?, ids))
+        Ok(Snapshot { graph: b.build(), ids, provinces, chains, unconfirmed, left_out })
     }
 
     fn index(&self, id: FirmId) -> Result<NodeIndex, GraphError> {
@@ -214,11 +262,25 @@ mod tests {
     use proptest::prelude::*;
 
     fn firm(id: i64) -> FirmNode {
-        FirmNode { id: FirmId(id), industry: "C36".into(), size_class: SizeClass::Small, employees: 10 }
+        FirmNode {
+            id: FirmId(id),
+            industry: IndustryCode::parse("C36").unwrap(),
+            size_class: SizeClass::Small,
+            employees: 10,
+            province: "33".into(),
+            chains: vec![],
+        }
     }
 
     fn link(id: i64, product: &str, value: f64) -> LinkEdge {
-        LinkEdge { id: LinkId(id), product: product.into(), value, essentiality: Essentiality::Essential }
+        LinkEdge {
+            id: LinkId(id),
+            product: product.into(),
+            value,
+            essentiality: Essentiality::Essential,
+            status: LinkStatus::Confirmed,
+            declared_by: None,
+        }
     }
 
     #[test]
@@ -256,7 +318,8 @@ mod tests {
         n.add_link(FirmId(1), FirmId(2), link(1, "x", 4.0)).unwrap();
         n.add_link(FirmId(3), FirmId(2), link(2, "x", 6.0)).unwrap();
         n.remove_firm(FirmId(3)).unwrap();
-        let (g, ids) = n.snapshot().unwrap();
+        let snap = n.snapshot(IndustryLevel::Class, LinkTrust::CustomerBacked).unwrap();
+        let (g, ids) = (snap.graph, snap.ids);
         assert_eq!((g.node_count(), g.edge_count()), (2, 1));
         let one = ids.iter().position(|i| *i == FirmId(1)).unwrap() as u32;
         assert_eq!(g.out_strength(one), 4.0);
@@ -274,6 +337,28 @@ mod tests {
         assert_eq!((n.firm_count(), n.link_count()), (2, 0));
         assert!(n.customers_of(FirmId(1)).unwrap().is_empty());
         assert!(n.remove_link(LinkId(1)).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_leaves_out_links_only_their_supplier_stands_behind() {
+        let mut n = SupplyNetwork::new();
+        for i in 1..=3 {
+            n.upsert_firm(firm(i));
+        }
+        let declared = |id: i64, by: i64| LinkEdge {
+            status: LinkStatus::Declared,
+            declared_by: Some(FirmId(by)),
+            ..link(id, "x", 5.0)
+        };
+        n.add_link(FirmId(1), FirmId(2), declared(1, 1)).unwrap(); // the supplier's own word
+        n.add_link(FirmId(1), FirmId(3), declared(2, 3)).unwrap(); // the customer's
+        n.add_link(FirmId(2), FirmId(3), link(3, "x", 5.0)).unwrap(); // confirmed
+        let s = n.snapshot(IndustryLevel::Class, LinkTrust::CustomerBacked).unwrap();
+        assert_eq!((s.graph.edge_count(), s.left_out), (2, 1));
+        let one = s.ids.iter().position(|i| *i == FirmId(1)).unwrap();
+        assert_eq!(s.unconfirmed[one], 1, "the customer's declaration counts but is not confirmed yet");
+        let all = n.snapshot(IndustryLevel::Class, LinkTrust::All).unwrap();
+        assert_eq!(all.graph.edge_count(), 3);
     }
 
     proptest! {

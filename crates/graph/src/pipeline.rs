@@ -1,5 +1,7 @@
-//! The key-node analysis as one pipeline: ESRI of every firm, the dominator tree, sole essential
-//! suppliers, downstream reach, then the assessment of every firm with its reasons.
+//! The key-node analysis as one pipeline: ESRI of every firm (with the output and jobs at stake),
+//! the dominator tree, sole essential suppliers, downstream reach, the assessment of every firm with
+//! its reasons and priority score, the ranked candidate list within the budget, and, when asked,
+//! the list's stability under noisy link values.
 //!
 //! Design: every caller (`linchpin analyze`, `linchpin bench`, the server's stored runs) builds an
 //! [`AnalysisGraph`] its own way and then calls [`analyse`] with one [`AnalysisParams`], whose
@@ -10,12 +12,16 @@
 //! steps are near-linear (see each module).
 use std::time::Instant;
 
+use linchpin_domain::IndustryLevel;
+
 use crate::assess::SoleSupply;
 use crate::assess::{Assessment, Thresholds, assess, sole_essential_suppliers};
-use crate::csr::AnalysisGraph;
+use crate::csr::{AnalysisGraph, Node};
 use crate::dominators::{Dominators, dominators};
 use crate::esri::{Esri, EsriParams, EsriScore, MAX_THREADS};
+use crate::rank::{Budget, Ranking, rank};
 use crate::reach::{Reach, downstream_reach};
+use crate::stability::{StabilityParams, stability};
 
 /// Components up to which downstream reach is exact (HyperLogLog estimates beyond).
 pub const DEFAULT_EXACT_REACH_LIMIT: usize = 30_000;
@@ -31,6 +37,13 @@ pub struct AnalysisParams {
     pub threads: usize,
     /// Components up to which reach is exact.
     pub exact_reach_limit: usize,
+    /// Length of the candidate list.
+    pub budget: Budget,
+    /// The stability check of the list, if wanted.
+    pub stability: Option<StabilityParams>,
+    /// The level at which suppliers count as substitutes. Applied by whoever builds the graph (the
+    /// industry of each node); kept here so that a run records it.
+    pub industry_level: IndustryLevel,
 }
 
 impl AnalysisParams {
@@ -40,6 +53,9 @@ impl AnalysisParams {
         thresholds: Thresholds::DEFAULT,
         threads: 0,
         exact_reach_limit: DEFAULT_EXACT_REACH_LIMIT,
+        budget: Budget::DEFAULT,
+        stability: None,
+        industry_level: IndustryLevel::Class,
     };
 
     /// The thread count in effect: `threads`, or one per core when it is 0.
@@ -69,8 +85,10 @@ pub enum Step {
     SoleSuppliers,
     /// Downstream reach.
     Reach,
-    /// Assessments and reasons.
+    /// Assessments, reasons, the ranked list.
     Assess,
+    /// The list's stability under noisy link values.
+    Stability,
 }
 
 impl Step {
@@ -82,6 +100,7 @@ impl Step {
             Self::SoleSuppliers => "sole suppliers",
             Self::Reach => "reach",
             Self::Assess => "assess",
+            Self::Stability => "stability",
         }
     }
 }
@@ -113,8 +132,10 @@ pub struct Timings {
     pub sole: f64,
     /// Downstream reach.
     pub reach: f64,
-    /// Assessments.
+    /// Assessments and ranking.
     pub assess: f64,
+    /// Stability replicates.
+    pub stability: f64,
 }
 
 impl Timings {
@@ -145,8 +166,11 @@ pub struct Analysis {
     pub sole: Vec<Vec<SoleSupply>>,
     /// Downstream reach of every firm.
     pub reach: Reach,
-    /// The assessment of every firm (empty for [`Scope::Structure`]).
+    /// The assessment of every firm (empty for [`Scope::Structure`]): with its rank, percentile,
+    /// list membership (`key_node`) and stability filled in.
     pub assessments: Vec<Assessment>,
+    /// The ranking of the whole network's SMEs (empty for [`Scope::Structure`]).
+    pub ranking: Ranking,
     /// Where the time went.
     pub timings: Timings,
 }
@@ -178,14 +202,55 @@ pub fn analyse(g: &AnalysisGraph, p: &AnalysisParams, scope: Scope, obs: &dyn Ob
     t.sole = secs;
     let (reach, secs) = timed(obs, Step::Reach, 1, || downstream_reach(g, p.exact_reach_limit));
     t.reach = secs;
-    let assessments = if scope == Scope::Full {
-        let (a, secs) = timed(obs, Step::Assess, 1, || assess(g, &esri, &dom, &sole, &reach, &p.thresholds));
-        t.assess = secs;
-        a
-    } else {
-        Vec::new()
-    };
-    Analysis { esri, dominators: dom, sole, reach, assessments, timings: t }
+    let empty = Ranking { order: Vec::new(), smes: 0, size: 0 };
+    let all = |_: Node| true;
+    if scope == Scope::Structure {
+        return Analysis { esri, dominators: dom, sole, reach, assessments: Vec::new(), ranking: empty, timings: t };
+    }
+    let (assessments, secs) = timed(obs, Step::Assess, 1, || assess(g, &esri, &dom, &sole, &reach, &p.thresholds));
+    t.assess = secs;
+    let mut a = Analysis { esri, dominators: dom, sole, reach, assessments, ranking: empty, timings: t };
+    within(g, &mut a, p, all, obs);
+    a
+}
+
+/// Ranks the SMEs among `members` (the whole network, a province, a chain) within the budget,
+/// writes rank, percentile and list membership into the assessments (clearing them for firms
+/// outside), and checks the stability of that list when `p.stability` asks for it.
+pub fn within(
+    g: &AnalysisGraph,
+    a: &mut Analysis,
+    p: &AnalysisParams,
+    members: impl Fn(Node) -> bool,
+    obs: &dyn Observer,
+) {
+    let start = Instant::now();
+    let ranking =
+        rank((0..g.node_count() as Node).filter(|&v| members(v)), &a.assessments, |v| g.size(v).is_sme(), p.budget);
+    for x in &mut a.assessments {
+        (x.rank, x.percentile, x.key_node, x.stability) = (None, None, false, None);
+    }
+    for (i, &v) in ranking.order.iter().enumerate() {
+        let r = (i + 1) as u32;
+        let x = &mut a.assessments[v as usize];
+        x.rank = Some(r);
+        x.percentile = Some(ranking.percentile(r));
+        x.key_node = i < ranking.size;
+    }
+    a.timings.assess += start.elapsed().as_secs_f64();
+    if let Some(sp) = p.stability {
+        let work = (sp.replicates * 2 * ranking.size) as u64;
+        let (stable, secs) = timed(obs, Step::Stability, work, || {
+            stability(g, p.esri, p.threads(), &ranking, &a.assessments, sp, &|k| {
+                obs.advanced(Step::Stability, k as u64)
+            })
+        });
+        a.timings.stability = secs;
+        for (v, share) in stable {
+            a.assessments[v as usize].stability = Some(share);
+        }
+    }
+    a.ranking = ranking;
 }
 
 #[cfg(test)]
@@ -215,6 +280,11 @@ mod tests {
         let seen = Steps(std::sync::Mutex::new(Vec::new()));
         let a = analyse(&g, &AnalysisParams { threads: 1, ..AnalysisParams::DEFAULT }, Scope::Full, &seen);
         assert!((a.assessments[0].esri.esri - 1.0).abs() < 1e-9);
+        // C sells nothing itself but its stoppage idles both suppliers (all of the rest of the
+        // network's output): it ranks first; A and B put the same at stake, A wins the tie by node
+        assert_eq!(a.assessments.iter().map(|x| x.rank).collect::<Vec<_>>(), [Some(2), Some(3), Some(1)]);
+        assert!(a.assessments[2].key_node && !a.assessments[0].key_node);
+        assert_eq!(a.ranking.list(), &[2], "2% of three SMEs is one firm");
         assert_eq!(a.dominators.dominated(0), 2);
         assert_eq!(
             *seen.0.lock().unwrap(),

@@ -15,19 +15,25 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
-use linchpin_domain::{ErrorCode, Essentiality, RowError, SizeClass, Uscc, ValidationError};
+use linchpin_domain::{ErrorCode, Essentiality, IndustryLevel, RowError, SizeClass, Uscc, ValidationError};
 use linchpin_graph::{AnalysisGraph, EdgeSpec, GraphBuilder, Node};
 
 use crate::read::{FileError, RowView, row_error, stream_rows};
 use crate::rows::{FIRMS, LINKS, firm_row, link_row, repeated_firm, repeated_link};
 
-/// The firms of a network file: USCC, name and size class of every node, in file order.
+/// The firms of a network file: USCC, name, size class, province and chains of every node, in
+/// file order.
 #[derive(Debug, Default)]
 pub struct FirmTable {
     uscc: Vec<[u8; 18]>,
     names: String,
     name_ends: Vec<usize>,
     size: Vec<SizeClass>,
+    province: Vec<[u8; 2]>,
+    chain_names: Vec<String>,
+    chain_ids: FxHashMap<String, u16>,
+    chain_start: Vec<u32>,
+    chains: Vec<u16>,
 }
 
 impl FirmTable {
@@ -58,6 +64,40 @@ impl FirmTable {
     pub fn size_class(&self, v: Node) -> SizeClass {
         self.size.get(v as usize).copied().unwrap_or(SizeClass::Unknown)
     }
+
+    /// The two-digit province of node `v` ("" out of range).
+    pub fn province(&self, v: Node) -> &str {
+        self.province.get(v as usize).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+
+    /// The chain codes of node `v`.
+    pub fn chains(&self, v: Node) -> impl Iterator<Item = &str> + '_ {
+        let v = v as usize;
+        let (a, b) = match (self.chain_start.get(v), self.chain_start.get(v + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => (0, 0),
+        };
+        self.chains[a..b].iter().map(|&c| self.chain_names[usize::from(c)].as_str())
+    }
+
+    fn push_chains(&mut self, codes: &[linchpin_domain::ChainCode]) {
+        if self.chain_start.is_empty() {
+            self.chain_start.push(0);
+        }
+        for c in codes {
+            let id = match self.chain_ids.get(c.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.chain_names.len() as u16;
+                    self.chain_ids.insert(c.as_str().to_owned(), id);
+                    self.chain_names.push(c.as_str().to_owned());
+                    id
+                }
+            };
+            self.chains.push(id);
+        }
+        self.chain_start.push(self.chains.len() as u32);
+    }
 }
 
 /// A network read from files: the graph (node `i` is the `i`-th good firm row), the firms, and
@@ -85,11 +125,13 @@ struct LinkFacts {
 pub const PROGRESS_EVERY: u64 = 100_000;
 
 /// Reads and validates both files and builds the graph while streaming. `progress` gets the file
-/// (`firms` or `links`) and the rows read so far, every [`PROGRESS_EVERY`] rows. Fails only when a
+/// (`firms` or `links`) and the rows read so far, every [`PROGRESS_EVERY`] rows. A firm's industry in
+/// the graph is its code cut to `level` (suppliers of one industry are substitutes). Fails only when a
 /// file cannot be read or its header is wrong; bad rows are in [`NetworkFile::errors`].
 pub fn read_network(
     firms_path: &Path,
     links_path: &Path,
+    level: IndustryLevel,
     progress: &dyn Fn(&'static str, u64),
 ) -> Result<NetworkFile, FileError> {
     let mut errors: Vec<RowError> = Vec::new();
@@ -115,12 +157,16 @@ pub fn read_network(
             return errors.push(row_error(FIRMS.file, line, Some("uscc"), repeated_firm(&f.uscc, first)));
         }
         let size = f.size_class();
-        let v = builder.add_node(f.industry.as_str(), size, f.indicators.employees.unwrap_or(0));
+        let v = builder.add_node(level.key(&f.industry), size, f.indicators.employees.unwrap_or(0));
         node_of.insert(key, (v, line));
         table.uscc.push(key);
         table.names.push_str(f.name.as_str());
         table.name_ends.push(table.names.len());
         table.size.push(size);
+        let mut province = [0u8; 2];
+        province.copy_from_slice(f.region.province().as_bytes());
+        table.province.push(province);
+        table.push_chains(&f.chains);
     })?;
 
     // (supplier, customer, product, edge index) of every edge, for the repeat check

@@ -70,7 +70,7 @@ fn the_streaming_reader_and_the_row_readers_agree_on_good_and_bad_rows() {
     let fp = write(dir.path(), "firms.csv", &firms);
     let lp = write(dir.path(), "links.csv", &links);
 
-    let net = read_network(&fp, &lp, &|_, _| {}).unwrap();
+    let net = read_network(&fp, &lp, linchpin_domain::IndustryLevel::Class, &|_, _| {}).unwrap();
     let (firm_rows, mut bad) = parse_firms(&fp).unwrap();
     let (link_rows, bad_links) = parse_links(&lp).unwrap();
     bad.extend(bad_links);
@@ -99,6 +99,11 @@ fn the_streaming_reader_and_the_row_readers_agree_on_good_and_bad_rows() {
         assert_eq!(net.firms.name(i as u32), r.firm.name.as_str());
         assert_eq!(net.firms.size_class(i as u32), r.firm.size_class());
         assert_eq!(net.graph.industry_name(net.graph.industry(i as u32)), r.firm.industry.as_str());
+        assert_eq!(net.firms.province(i as u32), r.firm.region.province());
+        assert_eq!(
+            net.firms.chains(i as u32).collect::<Vec<_>>(),
+            r.firm.chains.iter().map(|c| c.as_str()).collect::<Vec<_>>()
+        );
     }
     let mut want: Vec<(String, String, u64, String)> = good_links
         .iter()
@@ -124,8 +129,9 @@ fn a_file_that_cannot_be_read_or_has_a_wrong_header_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let fp = write(dir.path(), "firms.csv", "uscc,name\n");
     let lp = write(dir.path(), "links.csv", "supplier_uscc,customer_uscc,product,annual_value_10k_cny,essential\n");
-    let err = read_network(&fp, &lp, &|_, _| {}).unwrap_err();
+    let err = read_network(&fp, &lp, linchpin_domain::IndustryLevel::Class, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("missing column"), "{err}");
-    let err = read_network(&dir.path().join("nope.csv"), &lp, &|_, _| {}).unwrap_err();
+    let err =
+        read_network(&dir.path().join("nope.csv"), &lp, linchpin_domain::IndustryLevel::Class, &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("cannot read"), "{err}");
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use linchpin_graph::{Analysis, Assessment, Node, Scope, analyse};
+use linchpin_graph::{Analysis, AnalysisParams, Assessment, Node, Scope, analyse, within};
 use linchpin_interchange::{FirmTable, NetworkFile, read_network};
 use serde_json::json;
 
@@ -42,6 +42,12 @@ pub struct AnalyzeArgs {
     /// is bad.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Rank within this chain only (the list is the budget of its SMEs; only its firms are written).
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// Rank within this province only (two-digit GB/T 2260 prefix; only its firms are written).
+    #[arg(long)]
+    pub province: Option<String>,
     /// Parameters.
     #[command(flatten)]
     pub options: AnalysisOptions,
@@ -57,8 +63,13 @@ pub fn report(errors: &[linchpin_domain::RowError]) {
 
 /// Reads both files into a graph with a progress spinner; a file that cannot be read at all is
 /// reported and gives `None`.
-pub fn read(firms: &std::path::Path, links: &std::path::Path, bar: &Bar) -> Option<NetworkFile> {
-    match read_network(firms, links, &|file, rows| bar.rows_read(file, rows)) {
+pub fn read(
+    firms: &std::path::Path,
+    links: &std::path::Path,
+    level: linchpin_domain::IndustryLevel,
+    bar: &Bar,
+) -> Option<NetworkFile> {
+    match read_network(firms, links, level, &|file, rows| bar.rows_read(file, rows)) {
         Ok(net) => {
             bar.finish();
             Some(net)
@@ -74,8 +85,29 @@ pub fn read(firms: &std::path::Path, links: &std::path::Path, bar: &Bar) -> Opti
 /// Runs `linchpin analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let chain = args.chain.as_deref().map(linchpin_domain::ChainCode::parse).transpose();
+    let province = args.province.as_deref().map(|p| {
+        linchpin_domain::Jurisdiction::parse(p).and_then(|j| {
+            if j.as_str().len() == 2 {
+                Ok(j)
+            } else {
+                Err(linchpin_domain::ValidationError::new(
+                    linchpin_domain::ErrorCode::InvalidRegion,
+                    format!("--province takes a two-digit province code, got `{p}`"),
+                ))
+            }
+        })
+    });
+    let (chain, province) = match (chain, province.transpose()) {
+        (Ok(c), Ok(p)) => (c, p),
+        (Err(e), _) | (_, Err(e)) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+    };
     let bar = Bar::new();
-    let Some(net) = read(&args.firms, &args.links, &bar) else {
+    let params = args.options.params();
+    let Some(net) = read(&args.firms, &args.links, params.industry_level, &bar) else {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     };
     let NetworkFile { graph: g, firms, errors: bad } = net;
@@ -98,8 +130,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         g.edge_count(),
         started.elapsed().as_secs_f64()
     );
-    let params = args.options.params();
-    let result = analyse(&g, &params, Scope::Full, &bar);
+    let in_scope = |v: Node| {
+        chain.as_ref().is_none_or(|c| firms.chains(v).any(|x| x == c.as_str()))
+            && province.as_ref().is_none_or(|p| firms.province(v) == p.as_str())
+    };
+    let scoped = chain.is_some() || province.is_some();
+    let mut result = analyse(&g, &AnalysisParams { stability: None, ..params }, Scope::Full, &bar);
+    within(&g, &mut result, &params, in_scope, &bar);
+    let rows: Vec<Node> = (0..g.node_count() as Node).filter(|&v| !scoped || in_scope(v)).collect();
 
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::io::BufWriter::new(
@@ -108,14 +146,16 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     match args.format {
-        Format::Csv => write_csv(sink, &firms, &result.assessments)?,
-        Format::Json => write_json(sink, &g, &firms, &result)?,
+        Format::Csv => write_csv(sink, &firms, &result.assessments, &rows)?,
+        Format::Json => write_json(sink, &g, &firms, &result, &rows)?,
     }
     let t = result.timings;
-    let candidates = result.assessments.iter().filter(|a| a.key_node).count();
+    let candidates = result.ranking.list().len();
+    let stability =
+        if params.stability.is_some() { format!(", stability {:.1} s", t.stability) } else { String::new() };
     let _ = writeln!(
         std::io::stderr(),
-        "analysed {} firms and {} links in {:.1} s (esri {:.1} s on {} threads, dominators {:.2} s, sole suppliers {:.2} s, reach {:.2} s); {candidates} key-node candidates",
+        "analysed {} firms and {} links in {:.1} s (esri {:.1} s on {} threads, dominators {:.2} s, sole suppliers {:.2} s, reach {:.2} s{stability}); {candidates} key-node candidates of {} SMEs{}",
         g.node_count(),
         g.edge_count(),
         started.elapsed().as_secs_f64(),
@@ -123,7 +163,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         params.threads(),
         t.dominators,
         t.sole,
-        t.reach
+        t.reach,
+        result.ranking.smes,
+        if scoped { " in scope" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -133,15 +175,14 @@ fn write_json(
     g: &linchpin_graph::AnalysisGraph,
     firms: &FirmTable,
     result: &Analysis,
+    rows: &[Node],
 ) -> anyhow::Result<()> {
     let name = |v: Node| format!("{} ({})", firms.name(v), firms.uscc(v));
     let industry = |k: u32| g.industry_name(k).to_owned();
-    let rows: Vec<serde_json::Value> = result
-        .assessments
+    let rows: Vec<serde_json::Value> = rows
         .iter()
-        .enumerate()
-        .map(|(v, a)| {
-            let v = v as Node;
+        .map(|&v| {
+            let a = &result.assessments[v as usize];
             json!({
                 "uscc": firms.uscc(v),
                 "name": firms.name(v),
@@ -159,6 +200,14 @@ fn write_json(
                 })).collect::<Vec<_>>(),
                 "downstream_firms": a.downstream_firms,
                 "downstream_employees": a.downstream_employees,
+                "own_output_10k_cny": a.own_output,
+                "own_jobs": a.own_jobs,
+                "output_at_stake_10k_cny": a.esri.output_lost,
+                "jobs_at_stake": a.esri.jobs_lost,
+                "priority_score": a.priority_score,
+                "rank": a.rank,
+                "percentile": a.percentile,
+                "stability": a.stability,
                 "key_node": a.key_node,
                 "reasons": a.reasons.iter().map(|x| x.render(&name, &industry)).collect::<Vec<_>>(),
             })
@@ -170,8 +219,8 @@ fn write_json(
     Ok(())
 }
 
-/// Writes one CSV row per firm.
-pub fn write_csv(out: impl Write, firms: &FirmTable, result: &[Assessment]) -> anyhow::Result<()> {
+/// Writes one CSV row per firm of `rows`.
+pub fn write_csv(out: impl Write, firms: &FirmTable, result: &[Assessment], rows: &[Node]) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "uscc",
@@ -187,9 +236,14 @@ pub fn write_csv(out: impl Write, firms: &FirmTable, result: &[Assessment]) -> a
         "downstream_employees",
         "key_node",
         "reasons",
+        "output_at_stake_10k_cny",
+        "jobs_at_stake",
+        "priority_score",
+        "rank",
+        "stability",
     ])?;
-    for (v, a) in result.iter().enumerate() {
-        let v = v as Node;
+    for &v in rows {
+        let a = &result[v as usize];
         let codes: Vec<&str> = a.reasons.iter().map(|x| x.code()).collect();
         w.write_record([
             firms.uscc(v).to_owned(),
@@ -205,6 +259,11 @@ pub fn write_csv(out: impl Write, firms: &FirmTable, result: &[Assessment]) -> a
             a.downstream_employees.round().to_string(),
             a.key_node.to_string(),
             codes.join(";"),
+            a.esri.output_lost.to_string(),
+            a.esri.jobs_lost.to_string(),
+            a.priority_score.to_string(),
+            a.rank.map(|r| r.to_string()).unwrap_or_default(),
+            a.stability.map(|s| s.to_string()).unwrap_or_default(),
         ])?;
     }
     w.flush()?;

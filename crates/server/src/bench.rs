@@ -71,7 +71,8 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Structure { firms, links, exact_reach_limit } => {
             let start = Instant::now();
-            let Some(net) = crate::analyze::read(&firms, &links, &Bar::new()) else {
+            let Some(net) = crate::analyze::read(&firms, &links, linchpin_domain::IndustryLevel::Class, &Bar::new())
+            else {
                 return Ok(ExitCode::from(crate::EXIT_INVALID));
             };
             if !net.errors.is_empty() {
@@ -99,7 +100,8 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             let generated = start.elapsed().as_secs_f64();
             let rss_before = peak_rss_mib();
             let start = Instant::now();
-            let g = net.graph();
+            let params = options.params();
+            let g = net.graph(params.industry_level);
             let built = start.elapsed().as_secs_f64();
             drop(net);
             writeln!(
@@ -108,23 +110,31 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
                 g.node_count(),
                 g.edge_count(),
             )?;
-            let params = options.params();
             if skip_esri {
                 let a = analyse(&g, &params, Scope::Structure, &linchpin_graph::Quiet);
                 writeln!(out, "{}", structural_line(&a))?;
             } else {
+                let start = Instant::now();
                 let a = analyse(&g, &params, Scope::Full, &Bar::new());
+                let total = start.elapsed().as_secs_f64();
                 let t = a.timings;
-                let candidates = a.assessments.iter().filter(|x| x.key_node).count();
                 writeln!(
                     out,
-                    "esri {:.1} s on {} threads (tol {}), dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s; {candidates} key-node candidates",
+                    "esri (with output and jobs at stake) {:.1} s on {} threads (tol {}), dominators {:.2} s, sole essential suppliers {:.2} s, reach {:.2} s, assessments and ranked list {:.2} s{}; {} key-node candidates of {} SMEs; analysis total {total:.1} s",
                     t.esri,
                     params.threads(),
                     params.esri.tol,
                     t.dominators,
                     t.sole,
-                    t.reach
+                    t.reach,
+                    t.assess,
+                    if params.stability.is_some() {
+                        format!(", stability {:.1} s", t.stability)
+                    } else {
+                        String::new()
+                    },
+                    a.ranking.list().len(),
+                    a.ranking.smes,
                 )?;
             }
             if let (Some(before), Some(after)) = (rss_before, peak_rss_mib()) {

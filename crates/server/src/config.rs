@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use linchpin_graph::{AnalysisParams, EsriParams, MAX_THREADS, Thresholds};
+use linchpin_domain::IndustryLevel;
+use linchpin_graph::{AnalysisParams, Budget, EsriParams, MAX_THREADS, StabilityParams, Thresholds};
 
 /// Default database: a SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://linchpin.db?mode=rwc";
@@ -162,6 +163,10 @@ pub struct ServeConfig {
     /// Parameters of server-side analyses (the same flags as `linchpin analyze`).
     #[command(flatten)]
     pub analysis: AnalysisOptions,
+    /// Which links server-side analyses count: customer-backed (confirmed, declared by the
+    /// customer, or imported by a bureau or operator; the default), confirmed, or all.
+    #[arg(long, env = "LINCHPIN_ANALYSIS_LINKS", default_value = "customer-backed", value_parser = linchpin_domain::LinkTrust::parse)]
+    pub analysis_links: linchpin_domain::LinkTrust,
     /// Sustained requests per second allowed per account.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
     pub rate_limit_per_second: f64,
@@ -180,12 +185,25 @@ pub struct AnalysisOptions {
     /// Threads for ESRI, 1 to 256 (default: one per core).
     #[arg(long, env = "LINCHPIN_THREADS", value_parser = thread_count)]
     pub threads: Option<usize>,
-    /// Minimum systemic multiplier (ESRI / own output share) for a candidate.
-    #[arg(long, env = "LINCHPIN_MULTIPLIER", default_value_t = Thresholds::DEFAULT.multiplier, value_parser = positive)]
-    pub multiplier: f64,
-    /// Minimum ESRI for the multiplier rule.
-    #[arg(long, env = "LINCHPIN_MIN_ESRI", default_value_t = Thresholds::DEFAULT.min_esri, value_parser = share)]
-    pub min_esri: f64,
+    /// Length of the candidate list: a count (`500`), a percentage (`2%`) or a share (`0.02`) of
+    /// the SMEs in scope.
+    #[arg(long, env = "LINCHPIN_BUDGET", default_value = "2%", value_parser = Budget::parse)]
+    pub budget: Budget,
+    /// Check the list's stability: relative noise on link values, and the chance to drop a
+    /// non-essential link, in [0, 0.9] (default 0.2 when `--replicates` is given).
+    #[arg(long, env = "LINCHPIN_NOISE", value_parser = noise)]
+    pub noise: Option<f64>,
+    /// Replicates of the stability check, 0 to 1,000 (default 10 when `--noise` is given; 0 turns
+    /// the check off).
+    #[arg(long, env = "LINCHPIN_REPLICATES", value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    pub replicates: Option<u64>,
+    /// Seed of the stability check's random numbers.
+    #[arg(long, env = "LINCHPIN_STABILITY_SEED", default_value_t = StabilityParams::DEFAULT.seed)]
+    pub stability_seed: u64,
+    /// The level at which suppliers count as substitutes: division (C36), group (C367) or class
+    /// (C3670, the code as registered). A firm registered with a coarser code keeps its own.
+    #[arg(long, env = "LINCHPIN_INDUSTRY_LEVEL", default_value = "class", value_parser = IndustryLevel::parse)]
+    pub industry_level: IndustryLevel,
     /// Minimum share of a customer's essential input from one industry for a sole supplier.
     #[arg(long, env = "LINCHPIN_SOLE_SHARE", default_value_t = Thresholds::DEFAULT.sole_share, value_parser = share)]
     pub sole_share: f64,
@@ -200,17 +218,30 @@ pub struct AnalysisOptions {
 impl AnalysisOptions {
     /// The pipeline's parameters.
     pub fn params(&self) -> AnalysisParams {
+        let stability = match (self.noise, self.replicates) {
+            (None, None) | (_, Some(0)) => None,
+            (noise, replicates) => Some(StabilityParams {
+                noise: noise.unwrap_or(StabilityParams::DEFAULT.noise),
+                replicates: replicates.map_or(StabilityParams::DEFAULT.replicates, |r| r as usize),
+                seed: self.stability_seed,
+            }),
+        };
         AnalysisParams {
             esri: EsriParams { tol: self.tol, rationing: !self.no_rationing, ..EsriParams::DEFAULT },
-            thresholds: Thresholds {
-                multiplier: self.multiplier,
-                min_esri: self.min_esri,
-                sole_share: self.sole_share,
-                hub_downstream: self.hub_downstream,
-            },
+            thresholds: Thresholds { sole_share: self.sole_share, hub_downstream: self.hub_downstream },
             threads: self.threads.unwrap_or(0),
             exact_reach_limit: self.exact_reach_limit,
+            budget: self.budget,
+            stability,
+            industry_level: self.industry_level,
         }
+    }
+}
+
+fn noise(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=0.9).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a noise level between 0 and 0.9")),
     }
 }
 

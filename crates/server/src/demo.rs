@@ -80,7 +80,7 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
             firm.firm.name.as_str(),
             firm.firm.uscc
         )?;
-        let run = linchpin_api::analysis::run(&app.api, app.api.analysis, "demo".into())
+        let run = linchpin_api::analysis::run(&app.api, app.api.analysis, app.api.link_trust, "demo".into())
             .await
             .map_err(|e| anyhow::anyhow!("demo analysis failed: {}", e.message()))?;
         writeln!(

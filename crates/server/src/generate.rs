@@ -4,7 +4,15 @@
 //! Firms sit on tiers from raw materials to final assemblers; each supplier sells to firms of the
 //! next tiers, mostly on its own chain, with a power-law out-degree (exponent 2.3, mean about 8,
 //! capped at 128). Employees and revenue are heavy-tailed; regions cluster in the industrial
-//! provinces; a few links run backwards to make cycles. The same seed gives the same network.
+//! provinces; a few links run backwards to make cycles. Industry codes are registered at mixed
+//! levels, as in real registries: about 40% at division (`C36`), 25% at group (`C362`), 35% at
+//! class (`C3621`); the level is drawn from a hash of the seed and the firm, so it does not disturb
+//! the rest of the network. The same seed gives the same network.
+//!
+//! With `--plant K`, K SMEs are added whose loss stops a large share of output by construction:
+//! each is the only supplier of an essential input (an industry no one else is in) to several
+//! LARGE firms, chosen among those with the most trading partners. They and their customers are
+//! written to `planted.csv`, the known answers the analysis must find.
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,8 +21,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use linchpin_domain::{
-    ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product, RegionCode, Uscc,
-    Value10kCny,
+    ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, IndustryLevel, LinkDraft, Product,
+    RegionCode, Uscc, Value10kCny,
 };
 use linchpin_graph::{AnalysisGraph, EdgeSpec, GraphBuilder};
 use rand::rngs::StdRng;
@@ -35,6 +43,9 @@ pub struct GenArgs {
     /// Output directory (created if missing).
     #[arg(long, env = "LINCHPIN_GEN_OUT")]
     pub out: PathBuf,
+    /// Plant this many key-node SMEs with known answers (written to planted.csv).
+    #[arg(long, env = "LINCHPIN_GEN_PLANT", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    pub plant: u64,
 }
 
 fn mean_degree(s: &str) -> Result<f64, String> {
@@ -47,7 +58,24 @@ fn mean_degree(s: &str) -> Result<f64, String> {
 /// Runs `linchpin gen-network`: writes firms.csv and links.csv into the output directory.
 pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let net = generate_with_degree(args.firms as usize, args.seed, args.mean_degree);
+    let mut net = generate_with_degree(args.firms as usize, args.seed, args.mean_degree);
+    let planted = plant(&mut net, args.plant as usize, args.seed);
+    if !planted.is_empty() {
+        let path = args.out.join("planted.csv");
+        let mut w = csv::Writer::from_path(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        w.write_record(["uscc", "name", "industry_code", "customers"])?;
+        for p in &planted {
+            let customers: Vec<&str> = p.customers.iter().map(Uscc::as_str).collect();
+            w.write_record([
+                p.firm.uscc.as_str(),
+                p.firm.name.as_str(),
+                p.firm.industry.as_str(),
+                &customers.join(";"),
+            ])?;
+        }
+        w.flush()?;
+        writeln!(std::io::stdout(), "planted {} key-node SMEs, listed in {}", planted.len(), path.display())?;
+    }
     let firms_path = args.out.join("firms.csv");
     let links_path = args.out.join("links.csv");
     let f = std::io::BufWriter::new(
@@ -100,12 +128,12 @@ pub struct Network {
 
 impl Network {
     /// The analysis graph of the network (node `i` is firm `i`), as `linchpin analyze` would build
-    /// it from the written files.
-    pub fn graph(&self) -> AnalysisGraph {
+    /// it from the written files, with industries at `level`.
+    pub fn graph(&self, level: IndustryLevel) -> AnalysisGraph {
         let mut b = GraphBuilder::with_capacity(self.firms.len(), self.links.len());
         let mut index: HashMap<&str, u32> = HashMap::with_capacity(self.firms.len());
         for f in &self.firms {
-            let v = b.add_node(f.industry.as_str(), f.size_class(), f.indicators.employees.unwrap_or(0));
+            let v = b.add_node(level.key(&f.industry), f.size_class(), f.indicators.employees.unwrap_or(0));
             index.insert(f.uscc.as_str(), v);
         }
         for l in &self.links {
@@ -144,6 +172,25 @@ fn province_name(region: &str) -> &'static str {
         "44" => "广东",
         "51" => "四川",
         _ => "中国",
+    }
+}
+
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The code a registry would hold for firm `i` of `division`: the division itself, a group or a
+/// class below it (module docs).
+fn registered_code(division: &str, seed: u64, i: usize) -> String {
+    let h = mix(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+    let group = 1 + (h >> 8) % 4;
+    match h % 100 {
+        0..=39 => division.to_owned(),
+        40..=64 => format!("{division}{group}"),
+        _ => format!("{division}{group}{}", 1 + (h >> 16) % 3),
     }
 }
 
@@ -206,7 +253,7 @@ pub fn generate_with_degree(n: usize, seed: u64, mean_degree: f64) -> Network {
         let (Ok(name), Ok(region), Ok(industry), Ok(indicators)) = (
             FirmName::parse(&name),
             RegionCode::parse(region),
-            IndustryCode::parse(industry),
+            IndustryCode::parse(&registered_code(industry, seed, i)),
             Indicators::new(Some(employees), Some(revenue), None),
         ) else {
             continue;
@@ -263,6 +310,81 @@ pub fn generate_with_degree(n: usize, seed: u64, mean_degree: f64) -> Network {
     net
 }
 
+/// A planted key-node SME and the LARGE firms that depend on it alone.
+#[derive(Debug, Clone)]
+pub struct Planted {
+    /// The planted firm.
+    pub firm: FirmDraft,
+    /// Its LARGE customers.
+    pub customers: Vec<Uscc>,
+}
+
+/// The industry no firm of the generated chains is in: planted suppliers have no substitute.
+pub const PLANTED_INDUSTRY: &str = "C4011";
+
+/// Adds `k` planted key-node SMEs to `net` (module docs), with randomness of their own so the
+/// rest of the network is the same with or without them.
+pub fn plant(net: &mut Network, k: usize, seed: u64) -> Vec<Planted> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x0070_6c61_6e74_6564);
+    let index: HashMap<&str, usize> = net.firms.iter().enumerate().map(|(i, f)| (f.uscc.as_str(), i)).collect();
+    let mut partners = vec![0usize; net.firms.len()];
+    let mut customers = vec![0usize; net.firms.len()];
+    for l in &net.links {
+        if let (Some(&s), Some(&c)) = (index.get(l.supplier().as_str()), index.get(l.customer().as_str())) {
+            partners[s] += 1;
+            partners[c] += 1;
+            customers[s] += 1;
+        }
+    }
+    drop(index);
+    // LARGE firms that feed others first, then by how many partners they trade with
+    let mut large: Vec<usize> =
+        (0..net.firms.len()).filter(|&i| net.firms[i].size_class() == linchpin_domain::SizeClass::Large).collect();
+    large.sort_by_key(|&i| (std::cmp::Reverse(customers[i] > 0), std::cmp::Reverse(partners[i]), i));
+    let per = 3usize;
+    let mut used: HashSet<Uscc> = net.firms.iter().map(|f| f.uscc.clone()).collect();
+    let mut out = Vec::new();
+    let mut serial = 9_000_000u64;
+    for (j, group) in large.chunks(per).take(k).enumerate() {
+        let region = REGIONS[rng.random_range(0..REGIONS.len())];
+        let uscc = loop {
+            serial += 1;
+            if let Some(u) = uscc_for(region, serial)
+                && used.insert(u.clone())
+            {
+                break u;
+            }
+        };
+        let (Ok(name), Ok(region), Ok(industry), Ok(indicators)) = (
+            FirmName::parse(&format!("{}专精特新芯片模组{}有限公司", province_name(region), j + 1)),
+            RegionCode::parse(region),
+            IndustryCode::parse(PLANTED_INDUSTRY),
+            Indicators::new(Some(40), Some(800.0), None),
+        ) else {
+            continue;
+        };
+        let chains = net.firms[group[0]].chains.clone();
+        let firm = FirmDraft { uscc: uscc.clone(), name, region, industry, indicators, chains };
+        let mut mine = Vec::new();
+        for &c in group {
+            let customer = net.firms[c].uscc.clone();
+            let (Ok(product), Ok(value)) = (Product::parse("专用控制芯片模组"), Value10kCny::new(50.0)) else {
+                continue;
+            };
+            if let Ok(link) = LinkDraft::new(uscc.clone(), customer.clone(), product, value, Essentiality::Essential) {
+                net.links.push(link);
+                mine.push(customer);
+            }
+        }
+        net.firms.push(firm.clone());
+        out.push(Planted { firm, customers: mine });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +403,21 @@ mod tests {
         assert!(a.links.iter().all(|l| usccs.contains(l.supplier()) && usccs.contains(l.customer())));
         let chains: HashSet<&str> = a.firms.iter().flat_map(|f| f.chains.iter().map(|c| c.as_str())).collect();
         assert_eq!(chains.len(), 3);
+        let levels: HashSet<usize> = a.firms.iter().map(|f| f.industry.as_str().len()).collect();
+        assert_eq!(levels, HashSet::from([3, 4, 5]), "codes at division, group and class level");
+    }
+
+    #[test]
+    fn planted_firms_are_small_sole_suppliers_of_large_firms_and_leave_the_rest_alone() {
+        let base = generate(2_000, 5);
+        let mut net = generate(2_000, 5);
+        let planted = plant(&mut net, 4, 5);
+        assert_eq!(planted.len(), 4);
+        assert_eq!(net.firms[..2_000], base.firms[..], "the base network is unchanged");
+        for p in &planted {
+            assert!(p.firm.size_class().is_sme());
+            assert_eq!(p.customers.len(), 3);
+            assert!(!base.firms.iter().any(|f| f.industry.division_code() == "C40"), "no substitute exists");
+        }
     }
 }

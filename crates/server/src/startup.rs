@@ -126,6 +126,7 @@ impl Application {
         api.token_ttl = chrono::Duration::days(i64::from(cfg.token_ttl_days));
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
         api.analysis = cfg.analysis.params();
+        api.link_trust = cfg.analysis_links;
         let (firms, links) = api.network.reload(&api.store).await.context("cannot load the network")?;
         tracing::info!(firms, links, "live network loaded");
         api.network.follow(api.store.clone(), api.events.subscribe());
@@ -133,6 +134,7 @@ impl Application {
             linchpin_api::analysis::spawn_background(
                 api.clone(),
                 api.analysis,
+                api.link_trust,
                 std::time::Duration::from_secs(cfg.analysis_debounce_secs),
             );
         }

@@ -1,11 +1,15 @@
-//! Repository of analysis runs and their per-firm results, and the bulk read of the network an
-//! analysis needs.
-use chrono::{DateTime, Utc};
-use linchpin_domain::{ChainCode, Essentiality, FirmId, IndustryCode, Jurisdiction, SizeClass};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+//! Repository of analysis runs and their per-firm results (with each firm's rank in every scope),
+//! and the bulk read of the network an analysis needs.
+use std::collections::HashMap;
 
-use crate::entity::{analysis_run, firm, firm_assessment, firm_chain, supply_link};
+use chrono::{DateTime, Utc};
+use linchpin_domain::{ChainCode, Essentiality, FirmId, IndustryCode, Jurisdiction, LinkStatus, SizeClass};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::entity::{analysis_run, analysis_scope, assessment_rank, firm, firm_assessment, firm_chain, supply_link};
 use crate::error::corrupt;
 use crate::{Page, StoreError, rows_per_insert};
 
@@ -14,12 +18,16 @@ use crate::{Page, StoreError, rows_per_insert};
 pub struct NetworkFirm {
     /// Id.
     pub id: FirmId,
-    /// GB/T 4754 industry code as registered: the industry g(i) of the analysis.
-    pub industry: String,
+    /// GB/T 4754 industry code as registered (the analysis cuts it to its substitution level).
+    pub industry: IndustryCode,
     /// Size class.
     pub size: SizeClass,
     /// Employees (0 when unknown).
     pub employees: u32,
+    /// Two-digit province of its region.
+    pub province: String,
+    /// Chains it belongs to.
+    pub chains: Vec<ChainCode>,
 }
 
 /// A link as the analysis reads it.
@@ -35,18 +43,31 @@ pub struct NetworkLink {
     pub value: f64,
     /// Essentiality.
     pub essentiality: Essentiality,
+    /// Declared or confirmed.
+    pub status: LinkStatus,
+    /// The end that declared it (`None`: imported or declared by an operator).
+    pub declared_by: Option<FirmId>,
 }
 
 const SCAN: u64 = 50_000;
+
+/// id, supplier, customer, value, essentiality, status, declared by.
+type LinkColumns = (i64, i64, i64, f64, String, String, Option<i64>);
 
 /// Every firm and link, read in id-ordered pages of 50,000 rows.
 pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFirm>, Vec<NetworkLink>), StoreError> {
     let mut firms = Vec::new();
     let mut after = 0i64;
     loop {
-        let rows: Vec<(i64, String, String, Option<i64>)> = firm::Entity::find()
+        let rows: Vec<(i64, String, String, Option<i64>, String)> = firm::Entity::find()
             .select_only()
-            .columns([firm::Column::Id, firm::Column::IndustryCode, firm::Column::SizeClass, firm::Column::Employees])
+            .columns([
+                firm::Column::Id,
+                firm::Column::IndustryCode,
+                firm::Column::SizeClass,
+                firm::Column::Employees,
+                firm::Column::RegionCode,
+            ])
             .filter(firm::Column::Id.gt(after))
             .order_by_asc(firm::Column::Id)
             .limit(SCAN)
@@ -54,24 +75,59 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
             .all(conn)
             .await?;
         let done = (rows.len() as u64) < SCAN;
-        for (id, industry, size, employees) in rows {
+        for (id, industry, size, employees, region) in rows {
             after = id;
             let industry = IndustryCode::parse(&industry).map_err(|e| corrupt("firm industry", e))?;
             firms.push(NetworkFirm {
                 id: FirmId(id),
-                industry: industry.as_str().to_owned(),
+                industry,
                 size: SizeClass::from_wire(&size).ok_or_else(|| corrupt("firm size_class", &size))?,
                 employees: employees.and_then(|e| u32::try_from(e).ok()).unwrap_or(0),
+                province: region.get(..2).unwrap_or_default().to_owned(),
+                chains: Vec::new(),
             });
         }
         if done {
             break;
         }
     }
+    // chain memberships, read in the same id order and attached by position
+    let position: HashMap<i64, usize> = firms.iter().enumerate().map(|(i, f)| (f.id.0, i)).collect();
+    let mut after = (0i64, String::new());
+    loop {
+        let rows: Vec<(i64, String)> = firm_chain::Entity::find()
+            .select_only()
+            .columns([firm_chain::Column::FirmId, firm_chain::Column::ChainCode])
+            .filter(
+                Condition::any().add(firm_chain::Column::FirmId.gt(after.0)).add(
+                    Condition::all()
+                        .add(firm_chain::Column::FirmId.eq(after.0))
+                        .add(firm_chain::Column::ChainCode.gt(after.1.clone())),
+                ),
+            )
+            .order_by_asc(firm_chain::Column::FirmId)
+            .order_by_asc(firm_chain::Column::ChainCode)
+            .limit(SCAN)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let done = (rows.len() as u64) < SCAN;
+        for (id, code) in rows {
+            let chain = ChainCode::parse(&code).map_err(|e| corrupt("firm_chain", e))?;
+            if let Some(&i) = position.get(&id) {
+                firms[i].chains.push(chain);
+            }
+            after = (id, code);
+        }
+        if done {
+            break;
+        }
+    }
+    drop(position);
     let mut links = Vec::new();
     let mut after = 0i64;
     loop {
-        let rows: Vec<(i64, i64, i64, f64, String)> = supply_link::Entity::find()
+        let rows: Vec<LinkColumns> = supply_link::Entity::find()
             .select_only()
             .columns([
                 supply_link::Column::Id,
@@ -79,6 +135,8 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
                 supply_link::Column::CustomerId,
                 supply_link::Column::AnnualValue10kCny,
                 supply_link::Column::Essentiality,
+                supply_link::Column::Status,
+                supply_link::Column::DeclaredByFirmId,
             ])
             .filter(supply_link::Column::Id.gt(after))
             .order_by_asc(supply_link::Column::Id)
@@ -87,7 +145,7 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
             .all(conn)
             .await?;
         let done = (rows.len() as u64) < SCAN;
-        for (id, s, c, value, e) in rows {
+        for (id, s, c, value, e, status, declared_by) in rows {
             after = id;
             links.push(NetworkLink {
                 id: linchpin_domain::LinkId(id),
@@ -95,6 +153,8 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
                 customer: FirmId(c),
                 value,
                 essentiality: Essentiality::from_wire(&e).ok_or_else(|| corrupt("link essentiality", &e))?,
+                status: LinkStatus::from_wire(&status).ok_or_else(|| corrupt("link status", &status))?,
+                declared_by: declared_by.map(FirmId),
             });
         }
         if done {
@@ -150,10 +210,30 @@ pub struct AssessmentRecord {
     pub downstream_firms: f64,
     /// Employees downstream.
     pub downstream_employees: f64,
-    /// Candidate.
+    /// In the run's default national list.
     pub key_node: bool,
     /// Reasons (JSON).
     pub reasons: String,
+    /// The firm's own output (10,000 CNY).
+    pub own_output: f64,
+    /// The firm's own employees.
+    pub own_jobs: f64,
+    /// Output at stake (10,000 CNY).
+    pub output_at_stake: f64,
+    /// Jobs at stake.
+    pub jobs_at_stake: f64,
+    /// Priority score.
+    pub priority_score: f64,
+    /// National rank among SMEs (none when not an SME or without impact).
+    pub rank: Option<i32>,
+    /// National percentile.
+    pub percentile: Option<f64>,
+    /// Stability of the listing, when computed.
+    pub stability: Option<f64>,
+    /// Links of the firm (as supplier) counted by the analysis that are not confirmed.
+    pub unconfirmed_links: i64,
+    /// Whether the firm is an SME.
+    pub sme: bool,
 }
 
 fn run_record(m: analysis_run::Model) -> RunRecord {
@@ -184,14 +264,37 @@ fn assessment_record(m: firm_assessment::Model) -> AssessmentRecord {
         downstream_employees: m.downstream_employees,
         key_node: m.key_node,
         reasons: m.reasons,
+        own_output: m.own_output,
+        own_jobs: m.own_jobs,
+        output_at_stake: m.output_at_stake,
+        jobs_at_stake: m.jobs_at_stake,
+        priority_score: m.priority_score,
+        rank: m.rank,
+        percentile: m.percentile,
+        stability: m.stability,
+        unconfirmed_links: m.unconfirmed_links,
+        sme: m.sme,
     }
 }
 
-/// Stores a run and its results (`run_id` of the rows is ignored) in the caller's transaction.
+/// The ranked SMEs of one scope of a run: `all`, `province:33` or `chain:NEV`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeRanking {
+    /// The scope's key.
+    pub scope: String,
+    /// SMEs in the scope (the base of a budget).
+    pub smes: i64,
+    /// SMEs with impact, best first.
+    pub order: Vec<FirmId>,
+}
+
+/// Stores a run, its results (`run_id` of the rows is ignored) and its rankings in the caller's
+/// transaction.
 pub async fn save_run(
     conn: &impl ConnectionTrait,
     run: RunRecord,
     rows: &[AssessmentRecord],
+    rankings: &[ScopeRanking],
 ) -> Result<RunRecord, StoreError> {
     let model = analysis_run::ActiveModel {
         id: Default::default(),
@@ -204,7 +307,7 @@ pub async fn save_run(
         duration_ms: Set(run.duration_ms),
     };
     let id = analysis_run::Entity::insert(model).exec(conn).await?.last_insert_id;
-    for chunk in rows.chunks(rows_per_insert(13)) {
+    for chunk in rows.chunks(rows_per_insert(23)) {
         let models = chunk.iter().map(|r| firm_assessment::ActiveModel {
             run_id: Set(id),
             firm_id: Set(r.firm_id.0),
@@ -219,8 +322,32 @@ pub async fn save_run(
             downstream_employees: Set(r.downstream_employees),
             key_node: Set(r.key_node),
             reasons: Set(r.reasons.clone()),
+            own_output: Set(r.own_output),
+            own_jobs: Set(r.own_jobs),
+            output_at_stake: Set(r.output_at_stake),
+            jobs_at_stake: Set(r.jobs_at_stake),
+            priority_score: Set(r.priority_score),
+            rank: Set(r.rank),
+            percentile: Set(r.percentile),
+            stability: Set(r.stability),
+            unconfirmed_links: Set(r.unconfirmed_links),
+            sme: Set(r.sme),
         });
         firm_assessment::Entity::insert_many(models).exec_without_returning(conn).await?;
+    }
+    for r in rankings {
+        let scope = analysis_scope::ActiveModel { run_id: Set(id), scope: Set(r.scope.clone()), smes: Set(r.smes) };
+        analysis_scope::Entity::insert(scope).exec_without_returning(conn).await?;
+        let ranked: Vec<(i32, FirmId)> = r.order.iter().enumerate().map(|(i, f)| (i as i32 + 1, *f)).collect();
+        for chunk in ranked.chunks(rows_per_insert(4)) {
+            let models = chunk.iter().map(|&(rank, f)| assessment_rank::ActiveModel {
+                run_id: Set(id),
+                scope: Set(r.scope.clone()),
+                rank: Set(rank),
+                firm_id: Set(f.0),
+            });
+            assessment_rank::Entity::insert_many(models).exec_without_returning(conn).await?;
+        }
     }
     analysis_run::Entity::find_by_id(id)
         .one(conn)
@@ -248,48 +375,132 @@ pub async fn assessment(
     Ok(firm_assessment::Entity::find_by_id((run, firm.0)).one(conn).await?.map(assessment_record))
 }
 
-/// Key-node candidates of `run`, highest ESRI first (ties by firm id), after the cursor
-/// `(esri, firm id)`, optionally only in a jurisdiction and on a chain.
+/// How a candidate list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateOrder {
+    /// By rank in the scope (the priority score).
+    Priority,
+    /// By output at stake, highest first.
+    OutputAtStake,
+    /// By jobs at stake, highest first.
+    JobsAtStake,
+}
+
+/// Where a candidate page starts: after this rank (priority order), or after this (value, firm id).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CandidateAfter {
+    /// After this rank.
+    Rank(i32),
+    /// After this value of the order's key and firm id.
+    Value(f64, i64),
+}
+
+/// What to list.
+#[derive(Debug, Clone)]
+pub struct CandidateQuery {
+    /// The run.
+    pub run: i64,
+    /// The ranking scope (`all`, `province:33`, `chain:NEV`).
+    pub scope: String,
+    /// The list length in that scope (ranks 1 to this).
+    pub size: i64,
+    /// Only firms whose region starts with this prefix.
+    pub within: Option<Jurisdiction>,
+    /// Only firms of this size class.
+    pub size_class: Option<SizeClass>,
+    /// Only firms with a reason of this code.
+    pub reason: Option<String>,
+    /// Only firms with none of these ids (already on a list).
+    pub excluding: Option<Vec<i64>>,
+    /// Order.
+    pub order: CandidateOrder,
+}
+
+/// A listed firm: its results and its rank in the scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedRecord {
+    /// The firm's results.
+    pub record: AssessmentRecord,
+    /// Its rank in the scope of the query.
+    pub scope_rank: i32,
+}
+
+/// The number of SMEs of a scope of a run (`None` when the run has no such scope).
+pub async fn scope_smes(conn: &impl ConnectionTrait, run: i64, scope: &str) -> Result<Option<i64>, StoreError> {
+    Ok(analysis_scope::Entity::find_by_id((run, scope.to_owned())).one(conn).await?.map(|m| m.smes))
+}
+
+/// A page of a run's candidate list in one scope (ranks `1..=size`), filtered and ordered, after
+/// the cursor. One statement: the rank index gives the list, the joins filter it.
 pub async fn candidates(
     conn: &impl ConnectionTrait,
-    run: i64,
-    within: Option<&Jurisdiction>,
-    chain: Option<&ChainCode>,
-    after: Option<(f64, i64)>,
+    q: &CandidateQuery,
+    after: Option<CandidateAfter>,
     limit: u64,
-) -> Result<Page<AssessmentRecord>, StoreError> {
-    let mut cond =
-        Condition::all().add(firm_assessment::Column::RunId.eq(run)).add(firm_assessment::Column::KeyNode.eq(true));
-    if let Some((esri, id)) = after {
-        cond = cond.add(Condition::any().add(firm_assessment::Column::Esri.lt(esri)).add(
-            Condition::all().add(firm_assessment::Column::Esri.eq(esri)).add(firm_assessment::Column::FirmId.gt(id)),
-        ));
+) -> Result<Page<RankedRecord>, StoreError> {
+    use assessment_rank::Column as R;
+    use firm_assessment::Column as A;
+    let (ar, fa, f) = (assessment_rank::Entity, firm_assessment::Entity, firm::Entity);
+    let mut sel = Query::select();
+    sel.column((fa, sea_orm::sea_query::Asterisk))
+        .expr_as(Expr::col((ar, R::Rank)), sea_orm::sea_query::Alias::new("scope_rank"))
+        .from(ar)
+        .inner_join(
+            fa,
+            Expr::col((fa, A::RunId)).equals((ar, R::RunId)).and(Expr::col((fa, A::FirmId)).equals((ar, R::FirmId))),
+        )
+        .and_where(Expr::col((ar, R::RunId)).eq(q.run))
+        .and_where(Expr::col((ar, R::Scope)).eq(q.scope.as_str()))
+        .and_where(Expr::col((ar, R::Rank)).lte(q.size));
+    if q.within.is_some() || q.size_class.is_some() {
+        sel.inner_join(f, Expr::col((f, firm::Column::Id)).equals((ar, R::FirmId)));
+        if let Some(j) = &q.within {
+            sel.and_where(Expr::col((f, firm::Column::RegionCode)).like(format!("{}%", j.as_str())));
+        }
+        if let Some(c) = q.size_class {
+            sel.and_where(Expr::col((f, firm::Column::SizeClass)).eq(c.as_str()));
+        }
     }
-    if let Some(j) = within {
-        let inside = Query::select()
-            .column(firm::Column::Id)
-            .from(firm::Entity)
-            .and_where(firm::Column::RegionCode.starts_with(j.as_str()))
-            .to_owned();
-        cond = cond.add(firm_assessment::Column::FirmId.in_subquery(inside));
+    if let Some(code) = &q.reason {
+        // reasons are stored as serde_json of {code, zh, en}; a code is a known constant word
+        sel.and_where(Expr::col((fa, A::Reasons)).like(format!("%\"code\":\"{code}\"%")));
     }
-    if let Some(c) = chain {
-        let members = Query::select()
-            .column(firm_chain::Column::FirmId)
-            .from(firm_chain::Entity)
-            .and_where(firm_chain::Column::ChainCode.eq(c.as_str()))
-            .to_owned();
-        cond = cond.add(firm_assessment::Column::FirmId.in_subquery(members));
+    if let Some(ids) = &q.excluding
+        && !ids.is_empty()
+    {
+        sel.and_where(Expr::col((ar, R::FirmId)).is_not_in(ids.iter().copied()));
     }
-    let rows = firm_assessment::Entity::find()
-        .filter(cond)
-        .order_by_desc(firm_assessment::Column::Esri)
-        .order_by_asc(firm_assessment::Column::FirmId)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
-    let page = Page::from_overfetch(rows, limit);
-    Ok(Page { items: page.items.into_iter().map(assessment_record).collect(), has_next: page.has_next })
+    let key = match q.order {
+        CandidateOrder::Priority => None,
+        CandidateOrder::OutputAtStake => Some(A::OutputAtStake),
+        CandidateOrder::JobsAtStake => Some(A::JobsAtStake),
+    };
+    match (key, after) {
+        (None, Some(CandidateAfter::Rank(r))) => {
+            sel.and_where(Expr::col((ar, R::Rank)).gt(r));
+        }
+        (Some(k), Some(CandidateAfter::Value(v, id))) => {
+            sel.and_where(Expr::col((fa, k)).lt(v).or(Expr::col((fa, k)).eq(v).and(Expr::col((fa, A::FirmId)).gt(id))));
+        }
+        _ => {}
+    }
+    match key {
+        None => {
+            sel.order_by((ar, R::Rank), Order::Asc);
+        }
+        Some(k) => {
+            sel.order_by((fa, k), Order::Desc).order_by((fa, A::FirmId), Order::Asc);
+        }
+    }
+    sel.limit(limit + 1);
+    let rows = conn.query_all(&sel).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let m = firm_assessment::Model::from_query_result(&row, "")?;
+        let scope_rank: i32 = row.try_get("", "scope_rank")?;
+        items.push(RankedRecord { record: assessment_record(m), scope_rank });
+    }
+    Ok(Page::from_overfetch(items, limit))
 }
 
 /// The results of many firms in `run` (missing firms are absent), in bounded chunks.

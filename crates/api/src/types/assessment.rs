@@ -1,9 +1,6 @@
-//! What the analysis says about a firm (`Assessment`, `Reason`), the run that said it
-//! (`AnalysisRun`), and the cursor of the candidate list.
-use async_graphql::connection::CursorType;
+//! What the analysis says about a firm (`Assessment`, `Reason`) and the run that said it
+//! (`AnalysisRun`).
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use linchpin_graph::RenderedReason;
 use linchpin_store::analysis::{AssessmentRecord, RunRecord};
@@ -66,8 +63,8 @@ pub struct Reason(RenderedReason);
 /// A reason, with a sentence a bureau can paste into a nomination.
 #[Object]
 impl Reason {
-    /// Stable code: HIGH_SYSTEMIC_MULTIPLIER, DOMINATES_LARGE_FIRM,
-    /// SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM or SOLE_ESSENTIAL_SUPPLIER_OF_HUB.
+    /// Stable code: OUTPUT_AT_STAKE, DOMINATES_LARGE_FIRM, SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM or
+    /// SOLE_ESSENTIAL_SUPPLIER_OF_HUB.
     async fn code(&self) -> &str {
         &self.0.code
     }
@@ -85,12 +82,89 @@ impl Reason {
 pub struct Assessment {
     pub(crate) record: AssessmentRecord,
     pub(crate) run: RunRecord,
+    /// Rank in the scope of a candidate list and that scope's SMEs (national rank otherwise).
+    pub(crate) scope: Option<(i32, i64)>,
 }
 
-/// What the latest analysis run says about a firm: ESRI, dominance, sole supply, reach, and
-/// whether it is a key-node candidate, with reasons.
+impl Assessment {
+    /// A firm's assessment as `Firm.assessment` shows it (national rank).
+    pub fn of(record: AssessmentRecord, run: RunRecord) -> Self {
+        Self { record, run, scope: None }
+    }
+
+    /// A firm's assessment as a candidate list in a scope shows it.
+    pub fn ranked(record: AssessmentRecord, run: RunRecord, rank: i32, smes: i64) -> Self {
+        Self { record, run, scope: Some((rank, smes)) }
+    }
+}
+
+/// What the latest analysis run says about a firm: what its stoppage puts at stake, its priority
+/// score and rank, ESRI, dominance, sole supply, reach, and whether it is a key-node candidate,
+/// with reasons.
 #[Object]
 impl Assessment {
+    /// Output at stake if the firm stops, in 10,000 CNY a year: Σ r_i (1 − f_i), its own included
+    /// (the numerator of ESRI).
+    #[graphql(name = "outputAtStake10kCny")]
+    async fn output_at_stake_10k_cny(&self) -> f64 {
+        self.record.output_at_stake
+    }
+
+    /// The firm's own yearly output in the network, 10,000 CNY (compare with the output at stake
+    /// to see the amplification).
+    #[graphql(name = "ownOutput10kCny")]
+    async fn own_output_10k_cny(&self) -> f64 {
+        self.record.own_output
+    }
+
+    /// Jobs at stake if the firm stops: Σ employees_i (1 − f_i), its own included.
+    async fn jobs_at_stake(&self) -> f64 {
+        self.record.jobs_at_stake
+    }
+
+    /// The firm's own employees.
+    async fn own_jobs(&self) -> f64 {
+        self.record.own_jobs
+    }
+
+    /// Priority score: the average of the shares of the rest of the network's output and jobs
+    /// that the firm's stoppage takes down, in percent (docs/analysis.md). 0 when nothing beyond
+    /// itself is at stake.
+    async fn priority_score(&self) -> f64 {
+        self.record.priority_score
+    }
+
+    /// Rank among SMEs by priority score (1 is first): in the scope of the candidate list it was
+    /// read from (a province, a chain), else in the whole network. Null for firms that are not
+    /// SMEs or put nothing beyond themselves at stake.
+    async fn rank(&self) -> Option<i32> {
+        match self.scope {
+            Some((r, _)) => Some(r),
+            None => self.record.rank,
+        }
+    }
+
+    /// Percentile of that rank: the share of the scope's SMEs ranked at or below the firm.
+    async fn percentile(&self) -> Option<f64> {
+        match self.scope {
+            Some((r, smes)) if smes > 0 => Some(100.0 * (1.0 - f64::from(r - 1) / smes as f64)),
+            Some(_) => None,
+            None => self.record.percentile,
+        }
+    }
+
+    /// Share of perturbed replicates (noisy link values) in which the firm stayed on the national
+    /// list; null when the run did not check stability or the firm is not listed.
+    async fn stability(&self) -> Option<f64> {
+        self.record.stability
+    }
+
+    /// How many of the firm's sales links the analysis counted are not yet confirmed by the
+    /// customer (declared by the customer or imported): the numbers rest on them.
+    async fn unconfirmed_links(&self) -> i64 {
+        self.record.unconfirmed_links
+    }
+
     /// Economic systemic risk index: share of network output lost if the firm stops.
     async fn esri(&self) -> f64 {
         self.record.esri
@@ -137,7 +211,7 @@ impl Assessment {
         self.record.downstream_employees
     }
 
-    /// An SME with at least one reason.
+    /// An SME on the run's default national list (ranked within the run's budget).
     async fn key_node(&self) -> bool {
         self.record.key_node
     }
@@ -157,26 +231,5 @@ impl Assessment {
     /// The firm (read through the firm loader: one batch for a whole page of candidates).
     async fn firm(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
         crate::loaders::firm(ctx, self.record.firm_id).await
-    }
-}
-
-/// Cursor over candidates ordered by ESRI then firm id.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CandidateCursor(pub f64, pub i64);
-
-impl CursorType for CandidateCursor {
-    type Error = crate::connection::BadCursor;
-
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let bad = || crate::connection::BadCursor;
-        let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-        let text = String::from_utf8(raw).map_err(|_| bad())?;
-        let rest = text.strip_prefix("candidate:").ok_or_else(bad)?;
-        let (bits, id) = rest.split_once(':').ok_or_else(bad)?;
-        Ok(Self(f64::from_bits(bits.parse().map_err(|_| bad())?), id.parse().map_err(|_| bad())?))
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("candidate:{}:{}", self.0.to_bits(), self.1))
     }
 }

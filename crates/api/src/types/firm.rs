@@ -133,7 +133,7 @@ impl Firm {
             .data_opt::<async_graphql::dataloader::DataLoader<crate::loaders::AssessmentLoader>>()
             .ok_or(ApiError::Internal)?;
         let found = loader.load_one(self.0.id.0).await.map_err(|e| ApiError::clone(&e))?;
-        Ok(found.map(|(record, run)| crate::types::assessment::Assessment { record, run }))
+        Ok(found.map(|(record, run)| crate::types::assessment::Assessment::of(record, run)))
     }
 
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at

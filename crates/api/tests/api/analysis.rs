@@ -232,7 +232,7 @@ async fn a_page_of_100_candidates_with_their_firms_costs_a_bounded_number_of_sta
         let before = api.store.statement_count();
         let d = api
             .data(
-                "{ keyNodeCandidates(first: 100) { nodes { esri firm { uscc name sizeClass chains } reasons { code } } } }",
+                "{ keyNodeCandidates(first: 100, budget: {count: 100}) { nodes { esri firm { uscc name sizeClass chains } reasons { code } } } }",
                 json!({}),
             )
             .await;

@@ -326,7 +326,13 @@ fn analyze_reproduces_the_worked_cases_of_the_design() {
     for (got, want) in esri.iter().zip([0.25, 0.75, 1.0]) {
         assert!((got - want).abs() < 1e-6, "{esri:?}");
     }
-    assert!(text.starts_with("uscc,size_class,esri,esri_down,esri_up,systemic_multiplier,dominated_firms,dominated_large_firms,sole_essential_customers,downstream_firms,downstream_employees,key_node,reasons\n"));
+    // the first columns are the same as before the ranked list; its columns follow
+    assert!(text.starts_with("uscc,size_class,esri,esri_down,esri_up,systemic_multiplier,dominated_firms,dominated_large_firms,sole_essential_customers,downstream_firms,downstream_employees,key_node,reasons,output_at_stake_10k_cny,jobs_at_stake,priority_score,rank,stability\n"));
+    // output at stake is ESRI times the network's output (40): 10, 30, 40
+    let stake: Vec<f64> = csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.unwrap()[13].parse().unwrap()).collect();
+    for (got, want) in stake.iter().zip([10.0, 30.0, 40.0]) {
+        assert!((got - want).abs() < 1e-4, "{stake:?}");
+    }
     let json = linchpin(
         "sqlite::memory:",
         &["analyze", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap(), "--format", "json"],

@@ -29,10 +29,30 @@ pub struct Model {
     pub downstream_firms: f64,
     /// Employees downstream.
     pub downstream_employees: f64,
-    /// Key-node candidate.
+    /// In the run's default national list.
     pub key_node: bool,
-    /// Reasons (JSON array of {code, zh, en, customer}).
+    /// Reasons (JSON array of {code, zh, en}).
     pub reasons: String,
+    /// The firm's own output (10,000 CNY).
+    pub own_output: f64,
+    /// The firm's own employees.
+    pub own_jobs: f64,
+    /// Output at stake (10,000 CNY).
+    pub output_at_stake: f64,
+    /// Jobs at stake.
+    pub jobs_at_stake: f64,
+    /// Priority score.
+    pub priority_score: f64,
+    /// National rank among SMEs.
+    pub rank: Option<i32>,
+    /// National percentile.
+    pub percentile: Option<f64>,
+    /// Stability of the listing.
+    pub stability: Option<f64>,
+    /// Links of the firm counted by the analysis that are not confirmed.
+    pub unconfirmed_links: i64,
+    /// Whether the firm is an SME.
+    pub sme: bool,
 }
 
 /// No relations are navigated through sea-orm; repositories write the joins they need.

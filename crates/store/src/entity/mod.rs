@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod analysis_run;
+pub mod analysis_scope;
 pub mod api_token;
+pub mod assessment_rank;
 pub mod audit_event;
 pub mod chain;
 pub mod firm;
