@@ -2,7 +2,8 @@
 //!
 //! Resolver errors get their code from [`ApiError`](crate::ApiError). Errors raised by
 //! async-graphql itself before any resolver runs (syntax, unknown fields, depth and complexity
-//! limits) have no path and become `VALIDATION`. An error from inside a resolver that has no
+//! limits) have no path and become `VALIDATION`, as do arguments that fail to parse (a null for
+//! a non-null argument, an out-of-range scalar). An error from inside a resolver that has no
 //! code is a bug or an internal failure: it is logged and replaced by `INTERNAL` with an opaque
 //! message, so no internal text leaks.
 use std::sync::Arc;
@@ -35,7 +36,9 @@ fn stamp_error(e: &mut ServerError) {
     if has_code {
         return;
     }
-    let code = if e.path.is_empty() {
+    // Errors before any resolver (no path), and arguments that fail to parse into their input
+    // types (async-graphql says `Failed to parse "Type": ...`), are the client's input.
+    let code = if e.path.is_empty() || e.message.starts_with("Failed to parse") {
         "VALIDATION"
     } else {
         tracing::error!(message = %e.message, path = ?e.path, "resolver error without a code");

@@ -10,8 +10,8 @@
 //! the rest of the network. The same seed gives the same network.
 //!
 //! With `--plant K`, K SMEs are added whose loss stops a large share of output by construction:
-//! each is the only supplier of an essential input (an industry no one else is in) to several
-//! LARGE firms, chosen among those with the most trading partners. They and their customers are
+//! each is the only supplier of an essential input (an industry no one else is in) to three LARGE
+//! firms, chosen among those that sell the most to other firms. They and their customers are
 //! written to `planted.csv`, the known answers the analysis must find.
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -43,8 +43,9 @@ pub struct GenArgs {
     /// Output directory (created if missing).
     #[arg(long, env = "LINCHPIN_GEN_OUT")]
     pub out: PathBuf,
-    /// Plant this many key-node SMEs with known answers (written to planted.csv).
-    #[arg(long, env = "LINCHPIN_GEN_PLANT", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    /// Plant this many key-node SMEs with known answers (written to planted.csv), at most 20 (each
+    /// needs an industry of its own).
+    #[arg(long, env = "LINCHPIN_GEN_PLANT", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=20))]
     pub plant: u64,
 }
 
@@ -307,7 +308,41 @@ pub fn generate_with_degree(n: usize, seed: u64, mean_degree: f64) -> Network {
             }
         }
     }
+    scale_to_revenue(&mut net, seed);
     net
+}
+
+/// Scales each supplier's sales so that they add up to between 30% and 90% of its revenue (the
+/// rest goes outside the network: consumers, exports): a micro firm cannot sell a hundred billion
+/// CNY a year. The heavy-tailed spread of a supplier's sales over its customers is kept. Runs after
+/// all random draws, with a hash of its own, so the network's shape is unchanged.
+fn scale_to_revenue(net: &mut Network, seed: u64) {
+    let index: HashMap<&str, usize> = net.firms.iter().enumerate().map(|(i, f)| (f.uscc.as_str(), i)).collect();
+    let supplier: Vec<Option<usize>> = net.links.iter().map(|l| index.get(l.supplier().as_str()).copied()).collect();
+    drop(index);
+    let mut sales = vec![0f64; net.firms.len()];
+    for (l, s) in net.links.iter().zip(&supplier) {
+        if let Some(s) = s {
+            sales[*s] += l.annual_value.get();
+        }
+    }
+    let factor: Vec<f64> = (0..net.firms.len())
+        .map(|i| {
+            let revenue = net.firms[i].indicators.revenue_10k_cny.unwrap_or(0.0);
+            let share = 0.3
+                + 0.6
+                    * ((mix(seed ^ 0x5ca1e ^ (i as u64).wrapping_mul(0x9e37_79b9)) >> 11) as f64 / (1u64 << 53) as f64);
+            if sales[i] > 0.0 { revenue * share / sales[i] } else { 1.0 }
+        })
+        .collect();
+    for (l, s) in net.links.iter_mut().zip(&supplier) {
+        if let Some(s) = s {
+            let v = ((l.annual_value.get() * factor[*s]) * 10.0).round().max(1.0) / 10.0;
+            if let Ok(v) = Value10kCny::new(v) {
+                l.annual_value = v;
+            }
+        }
+    }
 }
 
 /// A planted key-node SME and the LARGE firms that depend on it alone.
@@ -319,36 +354,39 @@ pub struct Planted {
     pub customers: Vec<Uscc>,
 }
 
-/// The industry no firm of the generated chains is in: planted suppliers have no substitute.
-pub const PLANTED_INDUSTRY: &str = "C4011";
+/// The divisions of section C that no generated firm is in. A planted supplier gets one of its
+/// own, so at every substitution level it has no substitute (ESRI's rationing also shares an
+/// industry's output among all its firms, so two planted firms may not share one either).
+pub const PLANTED_DIVISIONS: [&str; 20] = [
+    "C13", "C14", "C15", "C16", "C17", "C18", "C19", "C20", "C21", "C22", "C23", "C24", "C25", "C27", "C28", "C37",
+    "C40", "C41", "C42", "C43",
+];
 
-/// Adds `k` planted key-node SMEs to `net` (module docs), with randomness of their own so the
-/// rest of the network is the same with or without them.
+/// Adds `k` (at most 20) planted key-node SMEs to `net` (module docs), with randomness of their
+/// own so the rest of the network is the same with or without them.
 pub fn plant(net: &mut Network, k: usize, seed: u64) -> Vec<Planted> {
     if k == 0 {
         return Vec::new();
     }
     let mut rng = StdRng::seed_from_u64(seed ^ 0x0070_6c61_6e74_6564);
     let index: HashMap<&str, usize> = net.firms.iter().enumerate().map(|(i, f)| (f.uscc.as_str(), i)).collect();
-    let mut partners = vec![0usize; net.firms.len()];
-    let mut customers = vec![0usize; net.firms.len()];
+    let mut sales = vec![0f64; net.firms.len()];
     for l in &net.links {
-        if let (Some(&s), Some(&c)) = (index.get(l.supplier().as_str()), index.get(l.customer().as_str())) {
-            partners[s] += 1;
-            partners[c] += 1;
-            customers[s] += 1;
+        if let Some(&s) = index.get(l.supplier().as_str()) {
+            sales[s] += l.annual_value.get();
         }
     }
     drop(index);
-    // LARGE firms that feed others first, then by how many partners they trade with
-    let mut large: Vec<usize> =
-        (0..net.firms.len()).filter(|&i| net.firms[i].size_class() == linchpin_domain::SizeClass::Large).collect();
-    large.sort_by_key(|&i| (std::cmp::Reverse(customers[i] > 0), std::cmp::Reverse(partners[i]), i));
+    // the LARGE firms that feed the most to others
+    let mut large: Vec<usize> = (0..net.firms.len())
+        .filter(|&i| net.firms[i].size_class() == linchpin_domain::SizeClass::Large && sales[i] > 0.0)
+        .collect();
+    large.sort_by(|&a, &b| sales[b].total_cmp(&sales[a]).then(a.cmp(&b)));
     let per = 3usize;
     let mut used: HashSet<Uscc> = net.firms.iter().map(|f| f.uscc.clone()).collect();
     let mut out = Vec::new();
     let mut serial = 9_000_000u64;
-    for (j, group) in large.chunks(per).take(k).enumerate() {
+    for (j, group) in large.chunks(per).take(k.min(PLANTED_DIVISIONS.len())).enumerate() {
         let region = REGIONS[rng.random_range(0..REGIONS.len())];
         let uscc = loop {
             serial += 1;
@@ -361,7 +399,7 @@ pub fn plant(net: &mut Network, k: usize, seed: u64) -> Vec<Planted> {
         let (Ok(name), Ok(region), Ok(industry), Ok(indicators)) = (
             FirmName::parse(&format!("{}专精特新芯片模组{}有限公司", province_name(region), j + 1)),
             RegionCode::parse(region),
-            IndustryCode::parse(PLANTED_INDUSTRY),
+            IndustryCode::parse(&format!("{}01", PLANTED_DIVISIONS[j])),
             Indicators::new(Some(40), Some(800.0), None),
         ) else {
             continue;
@@ -412,12 +450,14 @@ mod tests {
         let base = generate(2_000, 5);
         let mut net = generate(2_000, 5);
         let planted = plant(&mut net, 4, 5);
-        assert_eq!(planted.len(), 4);
+        // as many as there are LARGE firms that sell, three to a planted firm
+        assert!(!planted.is_empty() && planted.len() <= 4);
         assert_eq!(net.firms[..2_000], base.firms[..], "the base network is unchanged");
         for p in &planted {
             assert!(p.firm.size_class().is_sme());
-            assert_eq!(p.customers.len(), 3);
-            assert!(!base.firms.iter().any(|f| f.industry.division_code() == "C40"), "no substitute exists");
+            assert!((1..=3).contains(&p.customers.len()));
+            let division = p.firm.industry.division_code();
+            assert!(!base.firms.iter().any(|f| f.industry.division_code() == division), "no substitute exists");
         }
     }
 }

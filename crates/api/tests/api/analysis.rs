@@ -283,3 +283,198 @@ async fn an_analysis_run_is_a_node() {
         assert_eq!(seen["data"]["node"]["id"], id, "any signed-in account may read a run");
     }
 }
+
+/// Writes firms and links straight through the store (as an import by an operator would).
+async fn import(api: &TestApi, firms: Vec<linchpin_domain::FirmDraft>, links: Vec<linchpin_domain::LinkDraft>) {
+    use linchpin_domain::{FirmRow, LinkRow};
+    use linchpin_store::TransactionTrait;
+    let firm_rows: Vec<FirmRow> =
+        firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
+    let link_rows: Vec<LinkRow> =
+        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
+    let txn = api.store.db().begin().await.unwrap();
+    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+}
+
+fn draft(
+    body: &str,
+    region: &str,
+    industry: &str,
+    employees: i64,
+    revenue: f64,
+    chain: &str,
+) -> linchpin_domain::FirmDraft {
+    use linchpin_domain::{ChainCode, FirmDraft, FirmName, Indicators, IndustryCode, RegionCode, Uscc};
+    FirmDraft {
+        uscc: Uscc::parse(&uscc(body)).unwrap(),
+        name: FirmName::parse(&format!("企业{body}")).unwrap(),
+        region: RegionCode::parse(region).unwrap(),
+        industry: IndustryCode::parse(industry).unwrap(),
+        indicators: Indicators::new(Some(employees), Some(revenue), None).unwrap(),
+        chains: vec![ChainCode::parse(chain).unwrap()],
+    }
+}
+
+fn essential(s: &linchpin_domain::FirmDraft, c: &linchpin_domain::FirmDraft, value: f64) -> linchpin_domain::LinkDraft {
+    use linchpin_domain::{Essentiality, LinkDraft, Product, Value10kCny};
+    LinkDraft::new(
+        s.uscc.clone(),
+        c.uscc.clone(),
+        Product::parse("件").unwrap(),
+        Value10kCny::new(value).unwrap(),
+        Essentiality::Essential,
+    )
+    .unwrap()
+}
+
+/// Two provinces, two chains: in each (province, chain) a LARGE assembler and `n` small suppliers
+/// of distinct industries feeding it, each essential, the i-th worth i.
+async fn ranked_network(api: &TestApi, n: usize) {
+    let mut firms = Vec::new();
+    let mut links = Vec::new();
+    for (p, region) in ["330106", "440305"].iter().enumerate() {
+        for (c, chain) in ["NEV", "IC"].iter().enumerate() {
+            let big = draft(&format!("91{region}MA{p}{c}00000"), region, "C36", 3000, 90_000.0, chain);
+            for i in 1..=n {
+                let s = draft(
+                    &format!("91{region}MA{p}{c}{i:05}"),
+                    region,
+                    &format!("C3{}{:02}", 3 + i / 100, i % 100),
+                    30,
+                    500.0,
+                    chain,
+                );
+                links.push(essential(&s, &big, i as f64));
+                firms.push(s);
+            }
+            firms.push(big);
+        }
+    }
+    import(api, firms, links).await;
+}
+
+#[tokio::test]
+async fn candidates_are_ranked_within_the_network_a_province_or_a_chain_and_cut_at_a_budget() {
+    for api in backends().await {
+        ranked_network(&api, 30).await;
+        api.data("mutation { runAnalysis { analysisRun { id } } }", json!({})).await;
+        let q = "query($f: CandidateFilter, $b: BudgetInput, $o: CandidateOrderBy! = PRIORITY) {
+            keyNodeCandidates(first: 100, filter: $f, budget: $b, orderBy: $o) {
+                nodes { rank percentile priorityScore outputAtStake10kCny jobsAtStake ownOutput10kCny keyNode
+                        firm { uscc regionCode chains } reasons { code } } } }";
+        let nodes = |d: &serde_json::Value| d["keyNodeCandidates"]["nodes"].as_array().unwrap().clone();
+        // 120 SMEs: the default list is 2%, two firms, ranked 1 and 2
+        let all = nodes(&api.data(q, json!({})).await);
+        assert_eq!(all.len(), 2, "[{}] {all:?}", api.backend);
+        assert_eq!((all[0]["rank"].clone(), all[1]["rank"].clone()), (json!(1), json!(2)));
+        assert!(all[0]["priorityScore"].as_f64().unwrap() >= all[1]["priorityScore"].as_f64().unwrap());
+        // the assembler sells nothing in the network: what its supplier puts at stake is its jobs
+        // (a third of them: the same industry elsewhere can ration a share of its output to it)
+        assert!(all[0]["jobsAtStake"].as_f64().unwrap() > 900.0, "{:?}", all[0]);
+        // a budget of 20, by output at stake: the same twenty firms in another order
+        let by_rank = nodes(&api.data(q, json!({"b": {"count": 20}})).await);
+        let by_output = nodes(&api.data(q, json!({"b": {"count": 20}, "o": "OUTPUT_AT_STAKE"})).await);
+        assert_eq!(by_rank.len(), 20);
+        let set = |v: &[serde_json::Value]| {
+            v.iter().map(|n| n["firm"]["uscc"].as_str().unwrap().to_owned()).collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(set(&by_rank), set(&by_output));
+        let outputs: Vec<f64> = by_output.iter().map(|n| n["outputAtStake10kCny"].as_f64().unwrap()).collect();
+        assert!(outputs.windows(2).all(|w| w[0] >= w[1]), "{outputs:?}");
+        // within a province: ranks restart, every firm is of that province
+        let zj = nodes(&api.data(q, json!({"f": {"regionPrefix": "33"}, "b": {"share": 0.5}})).await);
+        assert_eq!(zj.len(), 30, "half of the province's 60 SMEs");
+        assert!(zj.iter().all(|n| n["firm"]["regionCode"].as_str().unwrap().starts_with("33")));
+        assert_eq!(zj[0]["rank"], 1);
+        // within a chain
+        let ic = nodes(&api.data(q, json!({"f": {"chain": "IC"}, "b": {"count": 5}})).await);
+        assert_eq!(ic.len(), 5);
+        assert!(ic.iter().all(|n| n["firm"]["chains"] == json!(["IC"])));
+        // a bureau sees its own province's ranking, not the other's
+        let gd = api.account("gd-bureau", Role::Bureau, Some("44"), None).await;
+        let seen = api.run_as(Some(&gd), q, json!({"b": {"count": 100}})).await;
+        let seen = seen["data"]["keyNodeCandidates"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(seen.len(), 60);
+        assert!(seen.iter().all(|n| n["firm"]["regionCode"].as_str().unwrap().starts_with("44")));
+        let bad = api.run(q, json!({"f": {"reason": "NOPE"}})).await;
+        assert_eq!(bad["errors"][0]["extensions"]["code"], "VALIDATION");
+    }
+}
+
+#[tokio::test]
+async fn a_supplier_cannot_make_itself_a_key_node_by_declaring_links_nobody_confirms() {
+    for api in backends().await {
+        ranked_network(&api, 3).await;
+        let attacker = uscc("91330106MA9X00001");
+        let d = api
+            .data(
+                REGISTER,
+                json!({"input": {"uscc": attacker, "name": "攻击者", "regionCode": "330106", "industryCode": "C3999",
+                "employees": 10, "revenue10kCny": 100.0, "chains": ["NEV"]}}),
+            )
+            .await;
+        assert_eq!(d["registerFirm"]["userErrors"], json!([]));
+        let ent = api.account("attacker", Role::Enterprise, None, Some(&attacker)).await;
+        // eight essential sales worth 1e9 to the four LARGE assemblers, declared by the supplier alone
+        let larges = ["91330106MA0000000", "91330106MA0100000", "91440305MA1000000", "91440305MA1100000"];
+        for (i, big) in larges.iter().cycle().take(8).enumerate() {
+            let r = api
+                .run_as(
+                    Some(&ent),
+                    DECLARE,
+                    json!({"input": {"supplierUscc": attacker, "customerUscc": uscc(big),
+                    "product": format!("关键件{i}"), "annualValue10kCny": 1e9, "essentiality": "ESSENTIAL"}}),
+                )
+                .await;
+            assert_eq!(r["data"]["declareSupplyLink"]["userErrors"], json!([]), "{r}");
+        }
+        let q = "query($u: String!) { firm(uscc: $u) { assessment { esri rank keyNode unconfirmedLinks } } }";
+        api.data("mutation { runAnalysis { analysisRun { parameters } } }", json!({})).await;
+        let a = api.data(q, json!({"u": attacker})).await;
+        assert!(a["firm"]["assessment"]["esri"].as_f64().unwrap() < 1e-9, "[{}] {a}", api.backend);
+        assert_eq!(a["firm"]["assessment"]["keyNode"], false);
+        assert!(a["firm"]["assessment"]["rank"].is_null());
+        // a bureau may not count such links; an operator may, and then the attack would work
+        let bureau = api.account("zj-bureau-2", Role::Bureau, Some("33"), None).await;
+        let refused = api
+            .run_as(
+                Some(&bureau),
+                "mutation { runAnalysis(input: {linkTrust: ALL}) { analysisRun { id } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        api.data("mutation { runAnalysis(input: {linkTrust: ALL}) { analysisRun { id } } }", json!({})).await;
+        let trusting = api.data(q, json!({"u": attacker})).await;
+        assert_eq!(trusting["firm"]["assessment"]["rank"], 1, "[{}] {trusting}", api.backend);
+        assert_eq!(trusting["firm"]["assessment"]["unconfirmedLinks"], 8, "the numbers say what they rest on");
+    }
+}
+
+#[tokio::test]
+async fn a_run_can_check_the_stability_of_its_list_and_cut_industries_coarser() {
+    for api in backends().await {
+        ranked_network(&api, 10).await;
+        let run = api
+            .data(
+                "mutation { runAnalysis(input: {industryLevel: DIVISION, budget: {count: 4}, stability: {noise: 0.3, replicates: 5}}) {
+                    analysisRun { parameters } } }",
+                json!({}),
+            )
+            .await;
+        let params: serde_json::Value =
+            serde_json::from_str(run["runAnalysis"]["analysisRun"]["parameters"].as_str().unwrap()).unwrap();
+        assert_eq!(params["industry_level"], "division");
+        assert_eq!(params["stability"]["replicates"], 5);
+        let d = api.data("{ keyNodeCandidates(first: 10) { nodes { stability keyNode } } }", json!({})).await;
+        let nodes = d["keyNodeCandidates"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 4, "[{}] the run's budget is the list's", api.backend);
+        for n in nodes {
+            let s = n["stability"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&s) && n["keyNode"] == true, "{n}");
+        }
+    }
+}

@@ -55,6 +55,14 @@ async fn every_error_carries_a_code() {
         }
         let v = api.run("{ firm(uscc: \"bad\") { id } }", json!({})).await;
         assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{v}");
+        // a variable that is null where the argument is non-null with a default is the client's mistake
+        let v = api
+            .run(
+                "query($o: CandidateOrderBy) { keyNodeCandidates(orderBy: $o) { nodes { rank } } }",
+                json!({"o": null}),
+            )
+            .await;
+        assert!(v["errors"][0]["extensions"]["code"] == "VALIDATION", "[{}] {v}", api.backend);
     }
 }
 

@@ -329,7 +329,8 @@ fn analyze_reproduces_the_worked_cases_of_the_design() {
     // the first columns are the same as before the ranked list; its columns follow
     assert!(text.starts_with("uscc,size_class,esri,esri_down,esri_up,systemic_multiplier,dominated_firms,dominated_large_firms,sole_essential_customers,downstream_firms,downstream_employees,key_node,reasons,output_at_stake_10k_cny,jobs_at_stake,priority_score,rank,stability\n"));
     // output at stake is ESRI times the network's output (40): 10, 30, 40
-    let stake: Vec<f64> = csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.unwrap()[13].parse().unwrap()).collect();
+    let stake: Vec<f64> =
+        csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.unwrap()[13].parse().unwrap()).collect();
     for (got, want) in stake.iter().zip([10.0, 30.0, 40.0]) {
         assert!((got - want).abs() < 1e-4, "{stake:?}");
     }
@@ -395,4 +396,140 @@ fn every_import_is_an_audit_event_with_its_files_hashes_and_counts() {
         });
         assert_eq!(count, 1);
     }
+}
+
+fn generated(dir: &Path, firms: u32, seed: u32, plant: u32) -> (PathBuf, PathBuf) {
+    let out = dir.join(format!("net-{firms}-{seed}"));
+    let run = linchpin(
+        "sqlite::memory:",
+        &[
+            "gen-network",
+            "--firms",
+            &firms.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--plant",
+            &plant.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (out.join("firms.csv"), out.join("links.csv"))
+}
+
+fn analyze_json(firms: &Path, links: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args =
+        vec!["analyze", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let run = linchpin("sqlite::memory:", &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn planted_key_nodes_are_on_the_default_list_near_its_top_with_reasons_naming_their_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, links) = generated(dir.path(), 3_000, 2, 5);
+    let planted: Vec<csv::StringRecord> = csv::Reader::from_path(firms.parent().unwrap().join("planted.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(planted.len() >= 3, "{planted:?}");
+    let rows = analyze_json(&firms, &links, &[]);
+    let listed = rows.iter().filter(|r| r["key_node"] == true).count();
+    let mut ranks = Vec::new();
+    for p in &planted {
+        let row = rows.iter().find(|r| r["uscc"] == p[0].as_ref()).unwrap();
+        assert_eq!(row["key_node"], true, "every planted firm is on the list: {row}");
+        ranks.push(row["rank"].as_u64().unwrap() as usize);
+        // the reason names the LARGE customers it alone supplies
+        let sole: Vec<&serde_json::Value> = row["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code"] == "SOLE_ESSENTIAL_SUPPLIER_OF_LARGE_FIRM")
+            .collect();
+        assert_eq!(sole.len(), p[3].split(';').count(), "{row}");
+        for customer in p[3].split(';') {
+            assert!(
+                sole.iter().any(|x| x["en"].as_str().unwrap().contains(customer)),
+                "{customer} not named: {sole:?}"
+            );
+        }
+    }
+    // near the top: the first of them leads the list, and on average they sit in its first third
+    // (the later ones feed smaller LARGE firms, so they put less at stake)
+    ranks.sort_unstable();
+    let mean = ranks.iter().sum::<usize>() as f64 / ranks.len() as f64;
+    assert!(ranks[0] <= 3 && mean <= listed as f64 / 3.0, "planted ranks {ranks:?} of {listed}");
+}
+
+#[test]
+fn the_default_list_holds_at_most_two_percent_of_smes_and_budgets_and_scopes_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, links) = generated(dir.path(), 2_500, 3, 0);
+    let rows = analyze_json(&firms, &links, &[]);
+    let smes =
+        rows.iter().filter(|r| ["MICRO", "SMALL", "MEDIUM"].contains(&r["size_class"].as_str().unwrap())).count();
+    let listed: Vec<&serde_json::Value> = rows.iter().filter(|r| r["key_node"] == true).collect();
+    assert_eq!(listed.len(), smes * 2 / 100, "2% of {smes} SMEs, rounded down");
+    let mut ranks: Vec<u64> = listed.iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks, (1..=listed.len() as u64).collect::<Vec<_>>(), "the list is ranks 1 to its length");
+    assert!(
+        listed.iter().all(|r| r["priority_score"].as_f64().unwrap() > 0.0 && r["output_at_stake_10k_cny"].is_number())
+    );
+    let bigger = analyze_json(&firms, &links, &["--budget", "100"]);
+    assert_eq!(bigger.iter().filter(|r| r["key_node"] == true).count(), 100);
+    // within a province: only its firms are written, ranked among themselves
+    let zj = analyze_json(&firms, &links, &["--province", "33"]);
+    assert!(!zj.is_empty() && zj.iter().all(|r| r["uscc"].as_str().unwrap().starts_with("9133")));
+    assert_eq!(zj.iter().filter(|r| r["rank"] == 1).count(), 1);
+    let bad = linchpin(
+        "sqlite::memory:",
+        &["analyze", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap(), "--province", "3301"],
+    );
+    assert_eq!(bad.code, 2, "a province is two digits: {}", bad.stderr);
+}
+
+#[test]
+fn the_api_returns_the_same_list_as_the_cli_for_the_same_network_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (firms, links) = generated(dir.path(), 1_500, 9, 3);
+    let cli: Vec<String> = {
+        let rows = analyze_json(&firms, &links, &["--budget", "40"]);
+        let mut listed: Vec<&serde_json::Value> = rows.iter().filter(|r| r["key_node"] == true).collect();
+        listed.sort_by_key(|r| r["rank"].as_u64().unwrap());
+        listed.iter().map(|r| r["uscc"].as_str().unwrap().to_owned()).collect()
+    };
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("same.db").display());
+    let imported = linchpin(&db, &["import", "--firms", firms.to_str().unwrap(), "--links", links.to_str().unwrap()]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let api: Vec<String> = rt.block_on(async {
+        let store = linchpin_store::Store::connect(&db).await.unwrap();
+        let mut state = linchpin_api::ApiState::new(store);
+        state.analysis.budget = linchpin_graph::Budget::Count(40);
+        linchpin_api::analysis::run(&state, state.analysis, state.link_trust, "test".into()).await.unwrap();
+        let schema = linchpin_api::build_schema(state.clone(), linchpin_api::Limits::default());
+        let admin = linchpin_domain::Viewer {
+            account_id: 0,
+            username: linchpin_domain::Username::parse("admin").unwrap(),
+            binding: linchpin_domain::Binding::new(linchpin_domain::Role::Admin, None, None).unwrap(),
+            token_id: 0,
+        };
+        let q = "{ keyNodeCandidates(first: 100) { nodes { rank firm { uscc } } } }";
+        let resp = schema.execute(async_graphql::Request::new(q).data(admin)).await;
+        let v = serde_json::to_value(&resp).unwrap();
+        v["data"]["keyNodeCandidates"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["firm"]["uscc"].as_str().unwrap().to_owned())
+            .collect()
+    });
+    assert_eq!(api.len(), 40);
+    assert_eq!(api, cli, "the same firms in the same order");
 }
