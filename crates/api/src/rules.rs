@@ -17,7 +17,7 @@ pub const ROOT_FIELD_RULES: &[(&str, &str, &str)] = &[
     ("Query", "auditEvents", "ADMIN (all), BUREAU (its jurisdiction)"),
     ("Query", "keyNodeCandidates", "ADMIN (all), BUREAU and COORDINATOR (their jurisdiction)"),
     ("Query", "simulateDisruption", "ADMIN, BUREAU, COORDINATOR; listed firms limited to their jurisdiction"),
-    ("Mutation", "runAnalysis", "ADMIN, BUREAU"),
+    ("Mutation", "runAnalysis", "ADMIN, BUREAU; another link rule than the server's: ADMIN only"),
     ("Mutation", "login", "anyone (throttled per username)"),
     ("Mutation", "logout", "any signed-in account (its own token)"),
     ("Mutation", "revokeToken", "the token's owner, or ADMIN"),
