@@ -12,6 +12,7 @@ mod m20261128_000004_create_audit_events;
 mod m20261128_000005_link_declared_by;
 mod m20261128_000006_create_analysis_runs;
 mod m20261129_000007_ranked_candidates;
+mod m20261129_000008_whitelist;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_link_declared_by::Migration),
             Box::new(m20261128_000006_create_analysis_runs::Migration),
             Box::new(m20261129_000007_ranked_candidates::Migration),
+            Box::new(m20261129_000008_whitelist::Migration),
         ]
     }
 }

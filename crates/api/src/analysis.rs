@@ -259,7 +259,8 @@ pub fn spawn_background(
     debounce: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut events = state.events.subscribe();
+        // changes to the network only: whitelist steps change no firm or link
+        let mut events = state.events.subscribe().filter(|e| std::future::ready(e.whitelist.is_none())).boxed();
         loop {
             // wait for a change
             if events.next().await.is_none() {

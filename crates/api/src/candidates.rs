@@ -114,8 +114,8 @@ pub(crate) struct ListRequest {
     pub filter: CandidateFilter,
     pub budget: Option<BudgetInput>,
     pub order: CandidateOrderBy,
-    /// Firms to leave out (already on a list).
-    pub excluding: Option<Vec<i64>>,
+    /// Leave out firms with an open whitelist entry.
+    pub unlisted: Option<linchpin_store::analysis::Unlisted>,
 }
 
 /// The list, a page of it.
@@ -172,7 +172,7 @@ pub(crate) async fn list(
         within: region_filter,
         size_class: f.size_class.map(Into::into),
         reason: f.reason,
-        excluding: req.excluding,
+        unlisted: req.unlisted,
         order: req.order.into(),
     };
     // a cursor of another order names nothing in this one

@@ -122,6 +122,20 @@ pub enum UserErrorCode {
     InvalidState,
     /// Wrong username or password, or a disabled account.
     InvalidCredentials,
+    /// A workflow step this state does not allow.
+    InvalidTransition,
+    /// The object lies outside the caller's jurisdiction.
+    NotInJurisdiction,
+    /// The caller's jurisdiction is below the level the step needs.
+    LevelTooLow,
+    /// The account that proposed an entry may not approve it (four eyes).
+    FourEyes,
+    /// The firm does not supply the caller's firm through a confirmed link.
+    NotASupplier,
+    /// A LARGE or UNKNOWN-size firm needs `sizeOverrideReason`.
+    SizeOverrideRequired,
+    /// The firm is not on that chain.
+    NotOnChain,
 }
 
 impl From<ErrorCode> for UserErrorCode {
@@ -141,6 +155,13 @@ impl From<ErrorCode> for UserErrorCode {
             ErrorCode::NotFound => Self::NotFound,
             ErrorCode::VersionConflict => Self::VersionConflict,
             ErrorCode::InvalidState => Self::InvalidState,
+            ErrorCode::InvalidTransition => Self::InvalidTransition,
+            ErrorCode::NotInJurisdiction => Self::NotInJurisdiction,
+            ErrorCode::LevelTooLow => Self::LevelTooLow,
+            ErrorCode::FourEyes => Self::FourEyes,
+            ErrorCode::NotASupplier => Self::NotASupplier,
+            ErrorCode::SizeOverrideRequired => Self::SizeOverrideRequired,
+            ErrorCode::NotOnChain => Self::NotOnChain,
         }
     }
 }

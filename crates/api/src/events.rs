@@ -58,6 +58,9 @@ pub enum NetworkEventKind {
     LinkRemoved,
     /// A bulk import changed firms or links.
     Imported,
+    /// A whitelist entry took a step, or a batch was published (delivered on `whitelistChanged`
+    /// only, never on `networkChanged`).
+    WhitelistChanged,
 }
 
 /// A change to the supply network.
@@ -73,6 +76,58 @@ pub struct NetworkEvent {
     #[graphql(skip)]
     #[serde(default)]
     pub link_ends: Option<[EventEnd; 2]>,
+    /// For whitelist events, what a subscriber's visibility depends on.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub whitelist: Option<WhitelistNote>,
+}
+
+/// A whitelist step or a published batch, as an event carries it: enough for each subscriber to
+/// decide whether it may hear of it, and to load what it may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhitelistNote {
+    /// The entry (none for a batch).
+    pub entry: Option<i64>,
+    /// The batch (a publication).
+    pub batch: Option<i64>,
+    /// The firm (entries).
+    pub firm: Option<i64>,
+    /// The recommending firm.
+    pub recommender: Option<i64>,
+    /// The firm's region code, or the batch's province.
+    pub region: String,
+    /// The chain (none for a batch of every chain).
+    pub chain: Option<String>,
+    /// The step (wire name).
+    pub action: String,
+    /// The entry's status after the step (wire name; none for a batch).
+    pub status: Option<String>,
+    /// Whether the entry is in a published batch.
+    pub published: bool,
+}
+
+impl WhitelistNote {
+    /// Whether `viewer` may hear of it: a batch is public; an entry by the whitelist rule.
+    pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        let (Some(firm), Some(status)) = (self.firm, self.status.as_deref()) else { return self.batch.is_some() };
+        let (Ok(region), Some(status)) =
+            (RegionCode::parse(&self.region), linchpin_domain::whitelist::WhitelistStatus::from_wire(status))
+        else {
+            return false;
+        };
+        viewer.can_see_whitelist_entry(&linchpin_domain::whitelist::EntryView {
+            region: &region,
+            firm: FirmId(firm),
+            recommender: self.recommender.map(FirmId),
+            status,
+            published: self.published,
+        })
+    }
+
+    /// Whether it concerns `prefix`: an entry inside it, or a batch of its province.
+    pub fn within(&self, prefix: &str) -> bool {
+        self.region.starts_with(prefix) || (self.batch.is_some() && prefix.starts_with(&self.region))
+    }
 }
 
 /// One end of a link event: firm id and region code.
@@ -87,7 +142,7 @@ pub struct EventEnd {
 impl NetworkEvent {
     /// An event happening now.
     pub fn now(kind: NetworkEventKind, subject_id: Option<ID>) -> Self {
-        Self { kind, subject_id, at: Utc::now(), link_ends: None }
+        Self { kind, subject_id, at: Utc::now(), link_ends: None, whitelist: None }
     }
 
     /// Marks the event as concerning the link between these two firms.
@@ -100,6 +155,9 @@ impl NetworkEvent {
     /// Whether `viewer` may receive this event: firm and import events are public to signed-in
     /// accounts; a link event only to those who may see the link.
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        if let Some(w) = &self.whitelist {
+            return w.visible_to(viewer);
+        }
         let Some([s, c]) = &self.link_ends else { return true };
         let (Ok(sr), Ok(cr)) = (RegionCode::parse(&s.region), RegionCode::parse(&c.region)) else { return false };
         viewer.can_see_link(End { firm: FirmId(s.firm), region: &sr }, End { firm: FirmId(c.firm), region: &cr })

@@ -16,6 +16,10 @@ pub enum Kind {
     AuditEvent,
     /// A stored analysis run.
     AnalysisRun,
+    /// A whitelist entry.
+    WhitelistEntry,
+    /// A published whitelist batch.
+    WhitelistBatch,
 }
 
 impl Kind {
@@ -26,6 +30,8 @@ impl Kind {
             Self::Token => "Token",
             Self::AuditEvent => "AuditEvent",
             Self::AnalysisRun => "AnalysisRun",
+            Self::WhitelistEntry => "WhitelistEntry",
+            Self::WhitelistBatch => "WhitelistBatch",
         }
     }
 }
@@ -40,9 +46,17 @@ pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
     let raw = URL_SAFE_NO_PAD.decode(id.trim()).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (tag, num) = text.split_once(':')?;
-    let kind = [Kind::Firm, Kind::SupplyLink, Kind::Token, Kind::AuditEvent, Kind::AnalysisRun]
-        .into_iter()
-        .find(|k| k.tag() == tag)?;
+    let kind = [
+        Kind::Firm,
+        Kind::SupplyLink,
+        Kind::Token,
+        Kind::AuditEvent,
+        Kind::AnalysisRun,
+        Kind::WhitelistEntry,
+        Kind::WhitelistBatch,
+    ]
+    .into_iter()
+    .find(|k| k.tag() == tag)?;
     Some((kind, num.parse().ok()?))
 }
 

@@ -70,3 +70,65 @@ impl Loader<i64> for AssessmentLoader {
         Ok(found.into_iter().map(|(k, v)| (k.0, (v, run.clone()))).collect())
     }
 }
+
+/// The batch `id` through the request's [`WhitelistBatchLoader`].
+pub(crate) async fn whitelist_batch(
+    ctx: &Context<'_>,
+    id: i64,
+) -> Result<Option<crate::whitelist::WhitelistBatch>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<WhitelistBatchLoader>>().ok_or(ApiError::Internal)?;
+    let found = loader.load_one(id).await.map_err(|e| ApiError::clone(&e))?;
+    Ok(found.map(crate::whitelist::WhitelistBatch))
+}
+
+/// The history of entry `id` through the request's [`WhitelistHistoryLoader`].
+pub(crate) async fn whitelist_history(
+    ctx: &Context<'_>,
+    id: i64,
+) -> Result<Vec<crate::whitelist::WhitelistStep>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<WhitelistHistoryLoader>>().ok_or(ApiError::Internal)?;
+    let found = loader.load_one(id).await.map_err(|e| ApiError::clone(&e))?;
+    Ok(found.unwrap_or_default().into_iter().map(crate::whitelist::WhitelistStep).collect())
+}
+
+/// Loads published whitelist batches by id in batches.
+pub struct WhitelistBatchLoader {
+    store: Store,
+}
+
+impl WhitelistBatchLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<i64> for WhitelistBatchLoader {
+    type Value = linchpin_store::whitelist::BatchRecord;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        linchpin_store::whitelist::batches(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// Loads the histories of whitelist entries: one statement for a whole page.
+pub struct WhitelistHistoryLoader {
+    store: Store,
+}
+
+impl WhitelistHistoryLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<i64> for WhitelistHistoryLoader {
+    type Value = Vec<linchpin_store::whitelist::EventRecord>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        linchpin_store::whitelist::histories(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}

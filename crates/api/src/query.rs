@@ -164,7 +164,10 @@ impl QueryRoot {
             Some((Kind::AnalysisRun, n)) => {
                 linchpin_store::analysis::run(db, n).await?.map(|r| Node::AnalysisRun(r.into()))
             }
-            Some((Kind::Token | Kind::AuditEvent, _)) | None => None,
+            Some((Kind::WhitelistEntry, n)) => {
+                crate::whitelist::node(state, viewer, n).await?.map(Node::WhitelistEntry)
+            }
+            Some((Kind::Token | Kind::AuditEvent | Kind::WhitelistBatch, _)) | None => None,
         })
     }
 
@@ -188,8 +191,48 @@ impl QueryRoot {
         require(matches!(viewer.role(), Role::Admin | Role::Bureau | Role::Coordinator))?;
         let state = guard::state(ctx)?;
         let req =
-            ListRequest { first, after, filter: filter.unwrap_or_default(), budget, order: order_by, excluding: None };
+            ListRequest { first, after, filter: filter.unwrap_or_default(), budget, order: order_by, unlisted: None };
         crate::candidates::list(state, viewer, req).await
+    }
+
+    /// The whitelist (重点产业链供应链"白名单"), by entry: every signed-in account sees published
+    /// entries (mutual recognition across regions); nominations, reviews, rejections and approved
+    /// entries not yet published only within the jurisdiction that decides them (an enterprise:
+    /// those of its firm and those it recommended). `first` at most 100.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
+    async fn whitelist(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<crate::whitelist::WhitelistFilter>,
+    ) -> Result<crate::whitelist::WhitelistConnection, ApiError> {
+        crate::whitelist::list(ctx, first, after, filter.unwrap_or_default()).await
+    }
+
+    /// The key-node candidates (as `keyNodeCandidates`, in rank order) that are not yet nominated
+    /// or listed: without firms that have an open whitelist entry on `filter.chain`, or on any
+    /// chain when no chain is given. ADMIN, BUREAU and COORDINATOR (their jurisdiction).
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
+    async fn whitelist_candidates(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CandidateFilter>,
+        budget: Option<BudgetInput>,
+    ) -> Result<Connection<CandidateCursor, Assessment>, ApiError> {
+        crate::whitelist::candidates(ctx, first, after, filter, budget).await
+    }
+
+    /// Published whitelist batches (第N批), by province and number; of one province when
+    /// `provincePrefix` is given. Any signed-in account.
+    async fn whitelist_batches(
+        &self,
+        ctx: &Context<'_>,
+        province_prefix: Option<String>,
+    ) -> Result<Vec<crate::whitelist::WhitelistBatch>, ApiError> {
+        crate::whitelist::batches(ctx, province_prefix).await
     }
 
     /// What if these firms stop or run at reduced capacity? Runs the ESRI iteration on the current

@@ -3,8 +3,8 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
 
-use crate::loaders::{AssessmentLoader, FirmLoader};
-use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations};
+use crate::loaders::{AssessmentLoader, FirmLoader, WhitelistBatchLoader, WhitelistHistoryLoader};
+use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations, WhitelistMutations};
 use crate::query::QueryRoot;
 use crate::state::ApiState;
 use crate::subscription::SubscriptionRoot;
@@ -29,7 +29,7 @@ impl Default for Limits {
 /// All mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations, AnalysisMutations);
+pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations, AnalysisMutations, WhitelistMutations);
 
 /// The schema type.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -38,10 +38,14 @@ pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let loader = DataLoader::new(FirmLoader::new(state.store.clone()), tokio::spawn);
     let assessments = DataLoader::new(AssessmentLoader::new(state.store.clone()), tokio::spawn);
+    let batches = DataLoader::new(WhitelistBatchLoader::new(state.store.clone()), tokio::spawn);
+    let histories = DataLoader::new(WhitelistHistoryLoader::new(state.store.clone()), tokio::spawn);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
         .data(assessments)
+        .data(batches)
+        .data(histories)
         // outermost first: the observer sees the codes the error extension stamps
         .extension(crate::observe::Observe)
         .extension(crate::codes::ErrorCodes)

@@ -1,5 +1,5 @@
 //! The one state every resolver shares: the database, the event bus, the rate limiter, the
-//! analysis settings and this replica's live network. Built once by the server (or a test) and
+//! analysis settings, this replica's live network and the clock. Built once by the server (or a test) and
 //! handed to the schema with `Schema::build(..).data(..)`.
 use std::sync::Arc;
 
@@ -32,6 +32,8 @@ pub struct ApiState {
     pub network: crate::live::LiveNetwork,
     /// This replica's live connections, by token.
     pub sessions: Arc<crate::sessions::Sessions>,
+    /// The time workflows go by (whitelist validity, deadlines).
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl ApiState {
@@ -48,6 +50,7 @@ impl ApiState {
             analysis_runs: Arc::default(),
             network: crate::live::LiveNetwork::default(),
             sessions: Arc::default(),
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 

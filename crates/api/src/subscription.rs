@@ -4,6 +4,7 @@ use futures_util::{Stream, StreamExt};
 
 use crate::events::NetworkEvent;
 use crate::guard;
+use crate::whitelist::WhitelistChange;
 
 /// The root of every subscription (graphql-ws at `/graphql/ws`).
 #[derive(Default)]
@@ -17,6 +18,18 @@ impl SubscriptionRoot {
     async fn network_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NetworkEvent>> {
         let viewer = guard::viewer(ctx).map_err(async_graphql::Error::from)?.clone();
         let state = guard::state(ctx).map_err(async_graphql::Error::from)?;
-        Ok(state.events.subscribe().filter(move |e| std::future::ready(e.visible_to(&viewer))))
+        Ok(state.events.subscribe().filter(move |e| std::future::ready(e.whitelist.is_none() && e.visible_to(&viewer))))
+    }
+
+    /// Every whitelist step and published batch committed from now on, on any replica, inside
+    /// `regionPrefix` (2, 4 or 6 digits; every region when absent): only what the viewer may
+    /// see, so a subscriber of another province hears of approved, published entries and
+    /// batches, never of nominations.
+    async fn whitelist_changed(
+        &self,
+        ctx: &Context<'_>,
+        region_prefix: Option<String>,
+    ) -> Result<impl Stream<Item = WhitelistChange>> {
+        crate::whitelist::changes(ctx, region_prefix).map_err(async_graphql::Error::from)
     }
 }

@@ -35,11 +35,26 @@ pub enum ErrorCode {
     VersionConflict,
     /// The requested state change is not allowed from the current state.
     InvalidState,
+    /// A workflow step that this state does not allow (whitelist entries, blockages).
+    InvalidTransition,
+    /// The object lies outside the caller's jurisdiction.
+    NotInJurisdiction,
+    /// The caller's jurisdiction is below the level the step needs (a county deciding on a
+    /// province's nomination).
+    LevelTooLow,
+    /// The same account may not both propose and approve (four eyes).
+    FourEyes,
+    /// The firm does not supply the caller's firm through a confirmed link.
+    NotASupplier,
+    /// A LARGE or UNKNOWN-size firm needs an explicit reason to be treated as an SME.
+    SizeOverrideRequired,
+    /// The firm is not on that chain.
+    NotOnChain,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 19] = [
         Self::InvalidUscc,
         Self::InvalidRegion,
         Self::InvalidIndustry,
@@ -52,6 +67,13 @@ impl ErrorCode {
         Self::NotFound,
         Self::VersionConflict,
         Self::InvalidState,
+        Self::InvalidTransition,
+        Self::NotInJurisdiction,
+        Self::LevelTooLow,
+        Self::FourEyes,
+        Self::NotASupplier,
+        Self::SizeOverrideRequired,
+        Self::NotOnChain,
     ];
 
     /// The stable wire name, e.g. `INVALID_USCC`.
@@ -69,6 +91,13 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::VersionConflict => "VERSION_CONFLICT",
             Self::InvalidState => "INVALID_STATE",
+            Self::InvalidTransition => "INVALID_TRANSITION",
+            Self::NotInJurisdiction => "NOT_IN_JURISDICTION",
+            Self::LevelTooLow => "LEVEL_TOO_LOW",
+            Self::FourEyes => "FOUR_EYES",
+            Self::NotASupplier => "NOT_A_SUPPLIER",
+            Self::SizeOverrideRequired => "SIZE_OVERRIDE_REQUIRED",
+            Self::NotOnChain => "NOT_ON_CHAIN",
         }
     }
 }

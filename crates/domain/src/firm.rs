@@ -7,7 +7,7 @@ use crate::size::SizeClass;
 use crate::uscc::Uscc;
 
 /// Database identity of a firm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct FirmId(pub i64);
 
 /// Upper bound on employees: no firm employs more people than this.

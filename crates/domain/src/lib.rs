@@ -16,6 +16,7 @@ mod rows;
 mod size;
 mod text;
 mod uscc;
+pub mod whitelist;
 
 pub use access::{Binding, End, LinkScope, Password, Role, Username, Viewer};
 pub use chain::ChainCode;

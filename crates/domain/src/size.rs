@@ -34,6 +34,17 @@ impl SizeClass {
         [Self::Micro, Self::Small, Self::Medium, Self::Large, Self::Unknown].into_iter().find(|c| c.as_str() == s)
     }
 
+    /// The Chinese name, e.g. `小型企业`.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Micro => "微型企业",
+            Self::Small => "小型企业",
+            Self::Medium => "中型企业",
+            Self::Large => "大型企业",
+            Self::Unknown => "未划型",
+        }
+    }
+
     /// Whether the class is a small or medium enterprise (MICRO, SMALL or MEDIUM).
     pub fn is_sme(self) -> bool {
         matches!(self, Self::Micro | Self::Small | Self::Medium)

@@ -49,7 +49,7 @@ impl Header {
         })
     }
 
-    fn get<'a>(&self, row: &[&'a str], col: &str) -> &'a str {
+    pub(crate) fn get<'a>(&self, row: &[&'a str], col: &str) -> &'a str {
         self.columns.iter().find(|(name, _)| name == col).and_then(|&(_, i)| row.get(i)).map_or("", |s| s.trim())
     }
 }

@@ -1,4 +1,5 @@
-//! The HTTP surface: GraphQL (POST), GraphiQL (GET), graphql-ws, health probes and metrics.
+//! The HTTP surface: GraphQL (POST), GraphiQL (GET), graphql-ws, health probes, metrics, and the
+//! whitelist's plain-HTTP check and download (`whitelist_http`).
 //!
 //! Every GraphQL operation is admitted the same way on both transports
 //! (`linchpin_api::admission`): the bearer token is looked up, a request id assigned, and the
@@ -44,6 +45,8 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// The Prometheus recorder's handle, when metrics are on.
     pub metrics: Option<PrometheusHandle>,
+    /// Whether `GET /whitelist/check/{uscc}` answers (without a token).
+    pub public_check: bool,
 }
 
 /// Builds the router.
@@ -51,6 +54,8 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
+        .route("/whitelist/check/{uscc}", get(crate::whitelist_http::check))
+        .route("/whitelist/export", get(crate::whitelist_http::export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if state.metrics.is_some() {
@@ -60,7 +65,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The caller's request id (`X-Request-Id` when it is sane), or a new one.
-fn request_id(headers: &HeaderMap) -> String {
+pub(crate) fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -71,7 +76,7 @@ fn request_id(headers: &HeaderMap) -> String {
 }
 
 /// A GraphQL-shaped error body with `status`, the error's code, and the request id.
-fn refusal(status: StatusCode, error: &ApiError, request_id: &str) -> Response {
+pub(crate) fn refusal(status: StatusCode, error: &ApiError, request_id: &str) -> Response {
     // the same body a refused graphql-ws operation gets
     let body = admission::refusal(error.clone());
     let mut resp = (status, Json(json!({ "data": null, "errors": body.errors }))).into_response();

@@ -34,6 +34,9 @@ pub enum Command {
     Account(crate::accounts::AccountCommand),
     /// Key-node analysis of firms.csv and links.csv, offline: one row per firm.
     Analyze(crate::analyze::AnalyzeArgs),
+    /// Export a list (the whitelist) as CSV or XLSX.
+    #[command(subcommand)]
+    Export(crate::export::ExportCommand),
     /// Benchmarks (figures for docs/benchmarks.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -77,6 +80,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::GenNetwork(args) => crate::generate::run(args),
         Command::Account(cmd) => crate::accounts::run(cmd).await,
         Command::Analyze(args) => tokio::task::spawn_blocking(move || crate::analyze::run(args)).await?,
+        Command::Export(cmd) => crate::export::run(cmd).await,
         Command::Bench(cmd) => tokio::task::spawn_blocking(move || crate::bench::run(cmd)).await?,
     }
 }

@@ -170,6 +170,14 @@ pub struct ServeConfig {
     /// Sustained requests per second allowed per account.
     #[arg(long, env = "LINCHPIN_RATE_LIMIT_PER_SECOND", default_value_t = 10.0, value_parser = positive_rate)]
     pub rate_limit_per_second: f64,
+    /// Switch off `GET /whitelist/check/{uscc}`, the tokenless check of one firm (it then answers
+    /// 404).
+    #[arg(long, env = "LINCHPIN_NO_PUBLIC_CHECK")]
+    pub no_public_check: bool,
+    /// Seconds between rounds of the whitelist expiry job (APPROVED entries past their validity
+    /// become EXPIRED; reads show them EXPIRED at once regardless).
+    #[arg(long, env = "LINCHPIN_WHITELIST_EXPIRY_EVERY_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub whitelist_expiry_every_secs: u64,
 }
 
 /// Analysis parameters shared by `serve`, `analyze` and `bench analyze`. Defaults are

@@ -139,6 +139,7 @@ impl Application {
             );
         }
         api.sessions.clone().spawn_sweeper(api.store.clone());
+        linchpin_api::spawn_expiry(api.clone(), std::time::Duration::from_secs(cfg.whitelist_expiry_every_secs));
         let limits =
             Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
         let schema = build_schema(api.clone(), limits);
@@ -148,6 +149,7 @@ impl Application {
             max_body_bytes: usize::try_from(cfg.max_body_bytes).unwrap_or(usize::MAX),
             max_upload_bytes: usize::try_from(cfg.max_upload_bytes).unwrap_or(usize::MAX),
             metrics: if cfg.no_metrics { None } else { metrics_handle() },
+            public_check: !cfg.no_public_check,
         };
         let router = app(state);
         let listener = TcpListener::bind(cfg.bind).await.with_context(|| format!("cannot listen on {}", cfg.bind))?;

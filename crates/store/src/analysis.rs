@@ -9,7 +9,9 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entity::{analysis_run, analysis_scope, assessment_rank, firm, firm_assessment, firm_chain, supply_link};
+use crate::entity::{
+    analysis_run, analysis_scope, assessment_rank, firm, firm_assessment, firm_chain, supply_link, whitelist_entry,
+};
 use crate::error::corrupt;
 use crate::{Page, StoreError, rows_per_insert};
 
@@ -165,7 +167,7 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
 }
 
 /// A finished run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunRecord {
     /// Id.
     pub id: i64,
@@ -185,8 +187,8 @@ pub struct RunRecord {
     pub duration_ms: i64,
 }
 
-/// The per-firm result of a run.
-#[derive(Debug, Clone, PartialEq)]
+/// The per-firm result of a run (serialisable, so a whitelist decision can keep it frozen).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssessmentRecord {
     /// The run.
     pub run_id: i64,
@@ -410,10 +412,19 @@ pub struct CandidateQuery {
     pub size_class: Option<SizeClass>,
     /// Only firms with a reason of this code.
     pub reason: Option<String>,
-    /// Only firms with none of these ids (already on a list).
-    pub excluding: Option<Vec<i64>>,
+    /// Leave out firms that already have an open whitelist entry.
+    pub unlisted: Option<Unlisted>,
     /// Order.
     pub order: CandidateOrder,
+}
+
+/// Which open whitelist entries take a firm off a candidate list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unlisted {
+    /// An open entry on any chain.
+    AnyChain,
+    /// An open entry on this chain.
+    Chain(String),
 }
 
 /// A listed firm: its results and its rank in the scope.
@@ -465,10 +476,18 @@ pub async fn candidates(
         // reasons are stored as serde_json of {code, zh, en}; a code is a known constant word
         sel.and_where(Expr::col((fa, A::Reasons)).like(format!("%\"code\":\"{code}\"%")));
     }
-    if let Some(ids) = &q.excluding
-        && !ids.is_empty()
-    {
-        sel.and_where(Expr::col((ar, R::FirmId)).is_not_in(ids.iter().copied()));
+    if let Some(unlisted) = &q.unlisted {
+        use whitelist_entry::Column as W;
+        let we = whitelist_entry::Entity;
+        let mut open = Query::select();
+        open.expr(Expr::val(1))
+            .from(we)
+            .and_where(Expr::col((we, W::FirmId)).equals((ar, R::FirmId)))
+            .and_where(Expr::col((we, W::OpenKey)).is_not_null());
+        if let Unlisted::Chain(c) = unlisted {
+            open.and_where(Expr::col((we, W::ChainCode)).eq(c.as_str()));
+        }
+        sel.and_where(Expr::exists(open.to_owned()).not());
     }
     let key = match q.order {
         CandidateOrder::Priority => None,

@@ -14,6 +14,7 @@ pub mod firms;
 pub mod import;
 pub mod links;
 mod rows;
+pub mod whitelist;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

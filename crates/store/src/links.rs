@@ -197,6 +197,22 @@ async fn page(
     Ok(Page { items: page.items.into_iter().map(link_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
 }
 
+/// Whether `supplier` sells to `customer` on a link in `status`.
+pub async fn supplies(
+    conn: &impl ConnectionTrait,
+    supplier: FirmId,
+    customer: FirmId,
+    status: LinkStatus,
+) -> Result<bool, StoreError> {
+    let n = supply_link::Entity::find()
+        .filter(supply_link::Column::SupplierId.eq(supplier.0))
+        .filter(supply_link::Column::CustomerId.eq(customer.0))
+        .filter(supply_link::Column::Status.eq(status.as_str()))
+        .count(conn)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Number of links.
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(supply_link::Entity::find().count(conn).await?)

@@ -30,11 +30,13 @@ mod analysis;
 mod auth;
 mod firm;
 mod link;
+mod whitelist;
 
 pub use analysis::AnalysisMutations;
 pub use auth::AuthMutations;
 pub use firm::FirmMutations;
 pub use link::LinkMutations;
+pub use whitelist::WhitelistMutations;
 
 use async_graphql::Context;
 use linchpin_domain::{ValidationError, Viewer};

@@ -136,6 +136,12 @@ impl Firm {
         Ok(found.map(|(record, run)| crate::types::assessment::Assessment::of(record, run)))
     }
 
+    /// The firm's whitelist entries the viewer may see (one per chain it was nominated for, open
+    /// or closed), oldest first.
+    async fn whitelist(&self, ctx: &Context<'_>) -> Result<Vec<crate::whitelist::WhitelistEntry>, ApiError> {
+        crate::whitelist::of_firm(ctx, self.0.id).await
+    }
+
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
     /// most 100.
     #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]

@@ -4,6 +4,7 @@ use async_graphql::{ID, Interface};
 use crate::types::assessment::AnalysisRun;
 use crate::types::firm::Firm;
 use crate::types::link::SupplyLink;
+use crate::whitelist::WhitelistEntry;
 
 /// An object with a global id (Relay).
 #[derive(Interface)]
@@ -15,4 +16,6 @@ pub enum Node {
     SupplyLink(SupplyLink),
     /// A stored analysis run.
     AnalysisRun(AnalysisRun),
+    /// A whitelist entry.
+    WhitelistEntry(WhitelistEntry),
 }

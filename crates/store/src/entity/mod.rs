@@ -12,3 +12,6 @@ pub mod firm;
 pub mod firm_assessment;
 pub mod firm_chain;
 pub mod supply_link;
+pub mod whitelist_batch;
+pub mod whitelist_entry;
+pub mod whitelist_event;
