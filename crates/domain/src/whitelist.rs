@@ -338,7 +338,7 @@ impl Viewer {
         if !j.covers(region) {
             return Err(refuse(
                 ErrorCode::NotInJurisdiction,
-                format!("the firm is registered in {region}, outside your jurisdiction {}", j.as_str()),
+                format!("the firm is outside your jurisdiction {}", j.as_str()),
             ));
         }
         if let Some(nominator) = proposer.level

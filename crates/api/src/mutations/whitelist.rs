@@ -370,10 +370,12 @@ async fn step(ctx: &Context<'_>, req: StepRequest, action: A) -> Outcome<Whiteli
     }
     let w = Write::begin(ctx).await?;
     let current = match repo::get(w.txn(), id).await {
-        Ok(e) if viewer.can_see_whitelist_entry(&e.view(now)) => e,
-        Ok(_) | Err(StoreError::NotFound(_)) => return Err(not_found().into()),
+        Ok(e) => e,
+        Err(StoreError::NotFound(_)) => return Err(not_found().into()),
         Err(e) => return Err(e.into()),
     };
+    // a bureau outside the firm's jurisdiction learns only that it may not decide (whether or not
+    // it may see the entry), never what the entry holds
     viewer.check_decide(action, &current.region, current.proposer)?;
     if current.version != req.version {
         return Err(StoreError::VersionConflict { expected: req.version, current: current.version }.into());

@@ -54,6 +54,12 @@ impl TestApi {
         linchpin_api::auth::authenticate(&self.store, &format!("Bearer {token}")).await.unwrap().unwrap()
     }
 
+    /// Makes the API go by `clock` from now on (the same database and accounts).
+    pub fn set_clock(&mut self, clock: std::sync::Arc<dyn linchpin_api::clock::Clock>) {
+        self.state.clock = clock;
+        self.schema = build_schema(self.state.clone(), Limits::default());
+    }
+
     /// Runs a query that must succeed and returns `data`.
     pub async fn data(&self, query: &str, vars: Value) -> Value {
         let v = self.run(query, vars).await;

@@ -11,3 +11,4 @@ mod hostile;
 mod links;
 mod races;
 mod schema;
+mod whitelist;
