@@ -5,3 +5,4 @@ mod drills;
 mod helpers;
 mod hostile;
 mod serve;
+mod whitelist;
