@@ -122,7 +122,7 @@ impl Frozen {
 
 /// The firm's assessment in the latest run, frozen for a step (empty before the first run or for a
 /// firm the run did not see).
-pub(crate) async fn basis_now(conn: &impl ConnectionTrait, firm: FirmId) -> Result<Basis, ApiError> {
+pub async fn basis_now(conn: &impl ConnectionTrait, firm: FirmId) -> Result<Basis, ApiError> {
     let Some(run) = analysis::latest_run(conn).await? else { return Ok(Basis::default()) };
     let Some(record) = analysis::assessment(conn, run.id, firm).await? else {
         return Ok(Basis { run_id: Some(run.id), assessment: None });

@@ -1,5 +1,6 @@
 //! `serve --demo`: seeds a generated, realistic network with demo accounts on an empty database,
-//! analyses it, and prints how to sign in.
+//! analyses it, puts entries on the whitelist in every state (`demo_whitelist`), and prints how to
+//! sign in.
 use std::io::Write;
 
 use anyhow::Context as _;
@@ -18,7 +19,8 @@ pub const DEMO_FIRMS: usize = 1_200;
 pub const DEMO_PASSWORD: &str = "linchpin-demo";
 
 /// The demo accounts, in the order they are printed.
-pub const DEMO_ACCOUNTS: [&str; 4] = ["admin", "zj-bureau", "hz-coordinator", "demo-enterprise"];
+pub const DEMO_ACCOUNTS: [&str; 6] =
+    ["admin", "zj-bureau", "zj-reviewer", "hz-bureau", "hz-coordinator", "demo-enterprise"];
 
 /// Seeds the demo when the database has no firms, then prints a token for each demo account.
 pub async fn seed(app: &Application) -> anyhow::Result<()> {
@@ -55,6 +57,8 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
         let specs = [
             ("admin", Binding::new(Role::Admin, None, None)),
             ("zj-bureau", Binding::new(Role::Bureau, Some(Jurisdiction::parse("33").map_err(invalid)?), None)),
+            ("zj-reviewer", Binding::new(Role::Bureau, Some(Jurisdiction::parse("33").map_err(invalid)?), None)),
+            ("hz-bureau", Binding::new(Role::Bureau, Some(Jurisdiction::parse("3301").map_err(invalid)?), None)),
             (
                 "hz-coordinator",
                 Binding::new(Role::Coordinator, Some(Jurisdiction::parse("3301").map_err(invalid)?), None),
@@ -87,6 +91,12 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
             out,
             "Demo: analysed {} firms and {} links in {} ms; see keyNodeCandidates and Firm.assessment.",
             run.firms, run.links, run.duration_ms
+        )?;
+        let seeded = crate::demo_whitelist::seed(&app.api).await?;
+        writeln!(
+            out,
+            "Demo: {} whitelist entries in every state (浙江 第1批 published; see whitelist, whitelistBatches, GET /whitelist/check/<uscc>).",
+            seeded.entries
         )?;
     }
     // Tokens only for accounts the demo itself created: an operator's real `admin` on a database

@@ -84,6 +84,29 @@ async fn the_demo_seeds_a_realistic_network_once() {
     assert!(!nodes.is_empty(), "{cands}");
     assert!(nodes.iter().all(|n| n["keyNode"] == true && !n["reasons"].as_array().unwrap().is_empty()));
     assert_eq!(d["data"]["supplyLinks"]["pageInfo"]["hasNextPage"], true);
+    // every screen of the whitelist has data: each state, a published batch, a recommendation
+    assert!(server.stdout.iter().any(|l| l.starts_with("Demo: 9 whitelist entries")), "{:?}", server.stdout);
+    server.token = demo_token(&server.stdout, "zj-bureau");
+    let wl = server
+        .gql(
+            "{ whitelist(first: 50) { nodes { status recommendedBy { uscc } firm { uscc } batch { number } } } whitelistBatches { number entries } }",
+            json!({}),
+        )
+        .await;
+    let entries = wl["data"]["whitelist"]["nodes"].as_array().unwrap_or_else(|| panic!("{wl}"));
+    for status in ["NOMINATED", "UNDER_REVIEW", "APPROVED", "REJECTED", "SUSPENDED", "REVOKED", "EXPIRED"] {
+        assert!(entries.iter().any(|e| e["status"] == status), "no {status} entry: {wl}");
+    }
+    assert!(entries.iter().any(|e| !e["recommendedBy"].is_null()), "{wl}");
+    assert_eq!(wl["data"]["whitelistBatches"][0]["number"], 1, "{wl}");
+    let listed =
+        entries.iter().find(|e| e["status"] == "APPROVED" && e["batch"]["number"] == 1).unwrap()["firm"]["uscc"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let check: serde_json::Value =
+        reqwest::get(format!("http://{}/whitelist/check/{listed}", server.addr)).await.unwrap().json().await.unwrap();
+    assert_eq!(check["status"], "APPROVED", "{check}");
     drop(server);
     let again = Server::start(&db, None, &["--demo"]);
     assert!(again.stdout.iter().any(|l| l.contains("already has firms")), "{:?}", again.stdout);
