@@ -246,6 +246,7 @@ async fn run_now(
     let txn = state.store.begin_write().await?;
     let saved = analysis::save_run(&*txn, run, &rows, &rankings).await?;
     txn.commit().await?;
+    state.store.refresh_statistics(&analysis::TABLES).await;
     tracing::info!(run = saved.id, firms = saved.firms, links = saved.links, ms = saved.duration_ms, "analysis stored");
     Ok(saved)
 }

@@ -166,6 +166,7 @@ async fn seed_entries(state: &ApiState, n: usize, nominator: &Viewer, reviewer: 
         }
     }
     txn.commit().await?;
+    store.refresh_statistics(&repo::TABLES).await;
     bar.finish();
     Ok(())
 }
@@ -222,6 +223,7 @@ pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
             import::ImportFailure::Rejected(rows) => anyhow::anyhow!("{} generated rows rejected", rows.len()),
         })?;
         txn.commit().await?;
+        store.refresh_statistics(&import::TABLES).await;
         bar.finish();
         writeln!(
             out,

@@ -45,6 +45,7 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
         let event = crate::import::import_event("demo", files, &outcome.summary, outcome.skipped.len());
         linchpin_store::audit::append(&*txn, event).await?;
         txn.commit().await?;
+        store.refresh_statistics(&import::TABLES).await;
         app.api.announce(NetworkEvent::now(NetworkEventKind::Imported, None)).await;
         writeln!(
             out,

@@ -151,6 +151,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let event = import_event(&crate::accounts::operator(), json!(files), &outcome.summary, outcome.skipped.len());
     audit::append(&*txn, event).await.context("import failed; nothing was written")?;
     txn.commit().await.context("import failed at commit; nothing was written")?;
+    store.refresh_statistics(&linchpin_store::import::TABLES).await;
     bar.finish();
     bad.extend(outcome.skipped);
     bad.sort_by_key(|e| (e.file, e.line));

@@ -15,6 +15,9 @@ use crate::entity::{
 use crate::error::corrupt;
 use crate::{Page, StoreError, rows_per_insert};
 
+/// Tables an analysis run writes (for `Store::refresh_statistics`).
+pub const TABLES: [&str; 4] = ["analysis_run", "analysis_scope", "firm_assessment", "assessment_rank"];
+
 /// A firm as the analysis reads it.
 #[derive(Debug, Clone)]
 pub struct NetworkFirm {

@@ -16,6 +16,9 @@ use crate::entity::{firm, firm_chain, supply_link};
 use crate::links::NewLink;
 use crate::{StoreError, chains, firms, links, rows_per_insert};
 
+/// Tables a bulk import writes (for `Store::refresh_statistics`).
+pub const TABLES: [&str; 4] = ["firm", "firm_chain", "chain", "supply_link"];
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {

@@ -22,6 +22,9 @@ use crate::entity::{firm, whitelist_batch as batch, whitelist_entry as entry, wh
 use crate::error::corrupt;
 use crate::{Page, StoreError, rows_per_insert};
 
+/// Tables of the whitelist (for `Store::refresh_statistics` after a bulk load).
+pub const TABLES: [&str; 3] = ["whitelist_batch", "whitelist_entry", "whitelist_event"];
+
 /// The analysis behind a step: the run, and the firm's assessment in it as JSON, frozen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Basis {

@@ -478,3 +478,25 @@ async fn a_run_can_check_the_stability_of_its_list_and_cut_industries_coarser() 
         }
     }
 }
+
+/// After a run writes its rows the planner has statistics for them (PostgreSQL here runs with
+/// autovacuum off, and SQLite never samples by itself): without them a page of the whitelist
+/// on 100,000 firms took 20 ms instead of 5 (docs/benchmarks.md).
+#[tokio::test]
+async fn a_run_leaves_planner_statistics_for_its_tables() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for api in backends().await {
+        worked_case(&api).await;
+        api.data("mutation { runAnalysis { analysisRun { id } userErrors { code } } }", json!({})).await;
+        let db = api.store.db();
+        let sql = match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                "SELECT count(*) AS n FROM pg_stat_user_tables WHERE relname = 'firm_assessment' AND last_analyze IS NOT NULL"
+            }
+            _ => "SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'firm_assessment'",
+        };
+        let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+        let n: i64 = row.try_get("", "n").unwrap();
+        assert!(n >= 1, "[{}] no statistics for firm_assessment", api.backend);
+    }
+}
