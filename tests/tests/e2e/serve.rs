@@ -86,7 +86,6 @@ async fn the_demo_seeds_a_realistic_network_once() {
     assert_eq!(d["data"]["supplyLinks"]["pageInfo"]["hasNextPage"], true);
     // every screen of the whitelist has data: each state, a published batch, a recommendation
     assert!(server.stdout.iter().any(|l| l.starts_with("Demo: 9 whitelist entries")), "{:?}", server.stdout);
-    server.token = demo_token(&server.stdout, "zj-bureau");
     let wl = server
         .gql(
             "{ whitelist(first: 50) { nodes { status recommendedBy { uscc } firm { uscc } batch { number } } } whitelistBatches { number entries } }",

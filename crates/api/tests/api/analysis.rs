@@ -495,7 +495,7 @@ async fn a_run_leaves_planner_statistics_for_its_tables() {
             }
             _ => "SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'firm_assessment'",
         };
-        let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
         let n: i64 = row.try_get("", "n").unwrap();
         assert!(n >= 1, "[{}] no statistics for firm_assessment", api.backend);
     }
