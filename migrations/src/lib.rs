@@ -13,6 +13,7 @@ mod m20261128_000005_link_declared_by;
 mod m20261128_000006_create_analysis_runs;
 mod m20261129_000007_ranked_candidates;
 mod m20261129_000008_whitelist;
+mod m20261129_000009_link_rejection;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_create_analysis_runs::Migration),
             Box::new(m20261129_000007_ranked_candidates::Migration),
             Box::new(m20261129_000008_whitelist::Migration),
+            Box::new(m20261129_000009_link_rejection::Migration),
         ]
     }
 }

@@ -54,6 +54,8 @@ pub enum NetworkEventKind {
     LinkDeclared,
     /// A supply link was confirmed.
     LinkConfirmed,
+    /// A supply link was rejected by the other end.
+    LinkRejected,
     /// A supply link was removed.
     LinkRemoved,
     /// A bulk import changed firms or links.

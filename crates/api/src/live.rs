@@ -99,7 +99,7 @@ impl LiveNetwork {
                     tracing::debug!(error = %e, "declared link already in the live network");
                 }
             }
-            (NetworkEventKind::LinkConfirmed, Some((Kind::SupplyLink, id))) => {
+            (NetworkEventKind::LinkConfirmed | NetworkEventKind::LinkRejected, Some((Kind::SupplyLink, id))) => {
                 let l = links::get(store.db(), LinkId(id)).await?;
                 if let Ok(mut net) = self.0.write()
                     && let Err(e) = net.update_link(l.id, l.annual_value.get(), l.essentiality, l.status)

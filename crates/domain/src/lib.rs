@@ -23,7 +23,9 @@ pub use chain::ChainCode;
 pub use error::{ErrorCode, ValidationError};
 pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators};
 pub use industry::{IndustryCode, IndustryLevel};
-pub use link::{Essentiality, LinkDraft, LinkId, LinkStatus, LinkTrust, Product, SupplyLinkRecord, Value10kCny};
+pub use link::{
+    Essentiality, LinkDraft, LinkId, LinkStatus, LinkTrust, Product, REJECTION_REASON, SupplyLinkRecord, Value10kCny,
+};
 pub use region::{Jurisdiction, RegionCode};
 pub use rows::{FirmRow, LinkRow, RowError};
 pub use size::SizeClass;

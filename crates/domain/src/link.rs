@@ -66,6 +66,8 @@ pub enum LinkStatus {
     Declared,
     /// Confirmed.
     Confirmed,
+    /// The other end said it is wrong (with a reason); no analysis counts it.
+    Rejected,
 }
 
 impl LinkStatus {
@@ -74,12 +76,13 @@ impl LinkStatus {
         match self {
             Self::Declared => "DECLARED",
             Self::Confirmed => "CONFIRMED",
+            Self::Rejected => "REJECTED",
         }
     }
 
     /// Parses a wire name.
     pub fn from_wire(s: &str) -> Option<Self> {
-        [Self::Declared, Self::Confirmed].into_iter().find(|c| c.as_str() == s)
+        [Self::Declared, Self::Confirmed, Self::Rejected].into_iter().find(|c| c.as_str() == s)
     }
 
     /// The state after confirming: only a DECLARED link can be confirmed.
@@ -87,9 +90,30 @@ impl LinkStatus {
         match self {
             Self::Declared => Ok(Self::Confirmed),
             Self::Confirmed => Err(ValidationError::new(ErrorCode::InvalidState, "the link is already confirmed")),
+            Self::Rejected => Err(ValidationError::new(
+                ErrorCode::InvalidState,
+                "the link was rejected; the declaring end removes it and declares it again",
+            )),
+        }
+    }
+
+    /// The state after rejecting: only a DECLARED link can be rejected (a confirmed one is
+    /// removed instead).
+    pub fn reject(self) -> Result<Self, ValidationError> {
+        match self {
+            Self::Declared => Ok(Self::Rejected),
+            Self::Confirmed => Err(ValidationError::new(
+                ErrorCode::InvalidState,
+                "the link is confirmed; remove it if it no longer holds",
+            )),
+            Self::Rejected => Err(ValidationError::new(ErrorCode::InvalidState, "the link is already rejected")),
         }
     }
 }
+
+/// Why the other end rejects a declared link: 1 to 500 characters, one line.
+pub const REJECTION_REASON: crate::TextRule =
+    crate::TextRule { what: "reason", min_chars: 1, max_chars: 500, multiline: false };
 
 /// Which links an analysis counts. Anything a user can write feeds the rankings, so a supplier must
 /// not make itself important by declaring essential sales to big firms on its own word.
@@ -128,7 +152,11 @@ impl LinkTrust {
     }
 
     /// Whether a link of `supplier` with this status, declared by `declared_by`, counts.
+    /// A REJECTED link never counts.
     pub fn counts(self, status: LinkStatus, declared_by: Option<crate::FirmId>, supplier: crate::FirmId) -> bool {
+        if status == LinkStatus::Rejected {
+            return false;
+        }
         match self {
             Self::All => true,
             Self::Confirmed => status == LinkStatus::Confirmed,
@@ -236,12 +264,14 @@ pub struct SupplyLinkRecord {
     pub annual_value: Value10kCny,
     /// How the customer depends on it.
     pub essentiality: Essentiality,
-    /// Declared or confirmed.
+    /// Declared, confirmed or rejected.
     pub status: LinkStatus,
     /// Incremented on every change.
     pub version: i32,
     /// The end that declared it; `None` when imported or declared by an operator.
     pub declared_by: Option<crate::FirmId>,
+    /// Why the other end rejected it (REJECTED links).
+    pub rejection_reason: Option<String>,
 }
 
 #[cfg(test)]
@@ -297,6 +327,10 @@ mod tests {
         assert!(t.counts(LinkStatus::Declared, None, s), "imported by a bureau or operator");
         assert!(!LinkTrust::Confirmed.counts(LinkStatus::Declared, None, s));
         assert!(LinkTrust::All.counts(LinkStatus::Declared, Some(s), s));
+        for t in [LinkTrust::All, LinkTrust::CustomerBacked, LinkTrust::Confirmed] {
+            assert!(!t.counts(LinkStatus::Rejected, Some(c), s), "a rejected link never counts ({t:?})");
+            assert!(!t.counts(LinkStatus::Rejected, None, s));
+        }
         assert_eq!(LinkTrust::parse("customer-backed").unwrap(), LinkTrust::CustomerBacked);
         assert!(LinkTrust::parse("whatever").is_err());
     }
@@ -305,5 +339,12 @@ mod tests {
     fn only_declared_links_can_be_confirmed() {
         assert_eq!(LinkStatus::Declared.confirm().unwrap(), LinkStatus::Confirmed);
         assert_eq!(LinkStatus::Confirmed.confirm().unwrap_err().code, ErrorCode::InvalidState);
+        assert_eq!(LinkStatus::Rejected.confirm().unwrap_err().code, ErrorCode::InvalidState);
+        assert_eq!(LinkStatus::Declared.reject().unwrap(), LinkStatus::Rejected);
+        assert_eq!(LinkStatus::Confirmed.reject().unwrap_err().code, ErrorCode::InvalidState);
+        assert_eq!(LinkStatus::Rejected.reject().unwrap_err().code, ErrorCode::InvalidState);
+        for s in [LinkStatus::Declared, LinkStatus::Confirmed, LinkStatus::Rejected] {
+            assert_eq!(LinkStatus::from_wire(s.as_str()), Some(s));
+        }
     }
 }

@@ -49,6 +49,7 @@ pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
         status: Set(LinkStatus::Declared.as_str().to_owned()),
         version: Set(1),
         declared_by_firm_id: Set(l.declared_by.map(|f| f.0)),
+        rejection_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -94,12 +95,36 @@ pub async fn confirm(
     expected_version: i32,
 ) -> Result<SupplyLinkRecord, StoreError> {
     let current = get(conn, id).await?;
+    set_status(conn, &current, expected_version, current.status.confirm()?, None).await
+}
+
+/// Sets a DECLARED link to REJECTED, with the other end's reason, if its version is still
+/// `expected_version`.
+#[instrument(skip_all, fields(id = id.0))]
+pub async fn reject(
+    conn: &impl ConnectionTrait,
+    id: LinkId,
+    expected_version: i32,
+    reason: &str,
+) -> Result<SupplyLinkRecord, StoreError> {
+    let current = get(conn, id).await?;
+    set_status(conn, &current, expected_version, current.status.reject()?, Some(reason)).await
+}
+
+async fn set_status(
+    conn: &impl ConnectionTrait,
+    current: &SupplyLinkRecord,
+    expected_version: i32,
+    next: LinkStatus,
+    reason: Option<&str>,
+) -> Result<SupplyLinkRecord, StoreError> {
+    let id = current.id;
     if current.version != expected_version {
         return Err(StoreError::VersionConflict { expected: expected_version, current: current.version });
     }
-    let next = current.status.confirm()?;
     let res = supply_link::Entity::update_many()
         .col_expr(supply_link::Column::Status, Expr::value(next.as_str()))
+        .col_expr(supply_link::Column::RejectionReason, Expr::value(reason.map(str::to_owned)))
         .col_expr(supply_link::Column::Version, Expr::col(supply_link::Column::Version).add(1))
         .col_expr(supply_link::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(supply_link::Column::Id.eq(id.0))
@@ -195,6 +220,24 @@ async fn page(
     let rows = q.order_by_asc(supply_link::Column::Id).limit(limit + 1).all(conn).await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page { items: page.items.into_iter().map(link_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
+}
+
+/// A page of the DECLARED links that wait for `firm` to confirm or reject them: links of which it
+/// is one end and which it did not declare itself (declared by the other end, or imported), in id
+/// order.
+pub async fn awaiting(
+    conn: &impl ConnectionTrait,
+    firm: FirmId,
+    after: Option<LinkId>,
+    limit: u64,
+) -> Result<Page<SupplyLinkRecord>, StoreError> {
+    use supply_link::Column as C;
+    let not_by = || Condition::any().add(C::DeclaredByFirmId.is_null()).add(C::DeclaredByFirmId.ne(firm.0));
+    let mine = Condition::any()
+        .add(Condition::all().add(C::SupplierId.eq(firm.0)).add(not_by()))
+        .add(Condition::all().add(C::CustomerId.eq(firm.0)).add(not_by()));
+    let q = supply_link::Entity::find().filter(C::Status.eq(LinkStatus::Declared.as_str())).filter(mine);
+    page(conn, q, after, limit).await
 }
 
 /// Whether `supplier` sells to `customer` on a link in `status`.

@@ -36,5 +36,6 @@ pub(crate) fn link_from_row(m: supply_link::Model) -> Result<SupplyLinkRecord, S
         status: LinkStatus::from_wire(&m.status).ok_or_else(|| corrupt(&ctx("status"), &m.status))?,
         version: m.version,
         declared_by: m.declared_by_firm_id.map(FirmId),
+        rejection_reason: m.rejection_reason,
     })
 }

@@ -1,5 +1,7 @@
 //! `declareSupplyLink`, `confirmSupplyLink` and `removeSupplyLink`: an ENTERPRISE declares links
 //! of its own firm, the other end confirms, either end removes; ADMIN may do all three.
+//! `confirmSupplyLinks` and `rejectSupplyLinks` work through a supplier's inbox in bulk, with one
+//! user error per refused id and the rest done.
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use linchpin_domain::{
     End, ErrorCode, FirmRecord, LinkDraft, LinkId, Product, Role, SupplyLinkRecord, Uscc, ValidationError, Value10kCny,
@@ -9,7 +11,7 @@ use linchpin_store::links::{self, NewLink};
 use linchpin_store::{ConnectionTrait, StoreError, firms};
 use tracing::instrument;
 
-use super::{FieldErrors, Outcome, Write, payload, respond};
+use super::{FieldErrors, Outcome, Payload, Refusal, Write, payload, respond};
 use crate::audit_log::Change;
 use crate::error::{ApiError, UserError, UserErrorCode};
 use crate::events::{NetworkEvent, NetworkEventKind};
@@ -49,6 +51,45 @@ pub struct ConfirmSupplyLinkInput {
     pub id: ID,
     /// The version the caller read.
     pub version: i32,
+}
+
+/// Most links one bulk call takes.
+pub const MAX_BULK: usize = 100;
+
+/// Links to confirm in one call.
+#[derive(InputObject, Debug)]
+pub struct ConfirmSupplyLinksInput {
+    /// Global ids of the links (1 to 100), e.g. from `viewer { pendingConfirmations }`.
+    pub ids: Vec<ID>,
+}
+
+/// Links to reject in one call, and why.
+#[derive(InputObject, Debug)]
+pub struct RejectSupplyLinksInput {
+    /// Global ids of the links (1 to 100).
+    pub ids: Vec<ID>,
+    /// Why they do not hold (1 to 500 characters); the declaring end sees it as `rejectionReason`.
+    pub reason: String,
+}
+
+/// Result of a bulk step on links: those done, and one user error per refused id (its `field` is
+/// `["input", "ids", "<position>"]`). A refused id changes nothing; the others are done.
+#[derive(SimpleObject, Debug, Default)]
+pub struct BulkSupplyLinksPayload {
+    /// The links changed, in the order given.
+    pub supply_links: Vec<SupplyLink>,
+    /// Why some ids were refused (or, with no link changed, why the call was).
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for BulkSupplyLinksPayload {
+    type Object = (Vec<SupplyLink>, Vec<UserError>);
+    fn done((supply_links, user_errors): Self::Object) -> Self {
+        Self { supply_links, user_errors }
+    }
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self { supply_links: Vec::new(), user_errors }
+    }
 }
 
 /// Result of `confirmSupplyLink`.
@@ -241,6 +282,89 @@ async fn remove(ctx: &Context<'_>, input: RemoveSupplyLinkInput) -> Outcome<ID> 
     Ok(input.id)
 }
 
+/// What a bulk call does to each link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    Confirm,
+    Reject,
+}
+
+/// One link of a bulk call, inside its transaction: located, allowed, changed.
+async fn bulk_one(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    raw: &ID,
+    bulk: Bulk,
+    reason: &str,
+) -> Outcome<(SupplyLinkRecord, Located)> {
+    let id = link_id(raw)?;
+    let mut located = locate(conn, viewer, id).await?;
+    let (s, c) = located.ends();
+    if !viewer.can_confirm_link(s, c, located.link.declared_by) {
+        return Err(UserError::general(
+            UserErrorCode::InvalidState,
+            "your firm declared this link; it waits for the other end",
+        )
+        .into());
+    }
+    let version = located.link.version;
+    let after = match bulk {
+        Bulk::Confirm => links::confirm(conn, id, version).await?,
+        Bulk::Reject => links::reject(conn, id, version, reason).await?,
+    };
+    let before = std::mem::replace(&mut located.link, after);
+    Ok((before, located))
+}
+
+async fn bulk(
+    ctx: &Context<'_>,
+    ids: &[ID],
+    bulk: Bulk,
+    reason: Option<&str>,
+) -> Outcome<(Vec<SupplyLink>, Vec<UserError>)> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Enterprise))?;
+    let mut errors = FieldErrors::default();
+    if ids.is_empty() || ids.len() > MAX_BULK {
+        errors.0.push(UserError::on(
+            "ids",
+            ValidationError::new(ErrorCode::OutOfRange, format!("give 1 to {MAX_BULK} ids, not {}", ids.len())),
+        ));
+    }
+    let reason = match reason {
+        Some(r) => errors.take("reason", linchpin_domain::REJECTION_REASON.clean(r)),
+        None => Some(String::new()),
+    };
+    let Some(reason) = reason.filter(|_| errors.0.is_empty()) else { return Err(errors.into()) };
+    let w = Write::begin(ctx).await?;
+    let mut done: Vec<(SupplyLinkRecord, Located)> = Vec::new();
+    let mut refused = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, raw) in ids.iter().enumerate() {
+        let blame = |mut e: UserError| {
+            e.field = vec!["input".into(), "ids".into(), i.to_string()];
+            e
+        };
+        if !seen.insert(raw.as_str()) {
+            refused.push(blame(UserError::general(UserErrorCode::Duplicate, "this id is listed twice")));
+            continue;
+        }
+        match bulk_one(w.txn(), viewer, raw, bulk, &reason).await {
+            Ok(pair) => done.push(pair),
+            Err(Refusal::User(errs)) => refused.extend(errs.into_iter().map(blame)),
+            Err(Refusal::Transport(e)) => return Err(e.into()),
+        }
+    }
+    let (action, kind) = match bulk {
+        Bulk::Confirm => ("link.confirm", NetworkEventKind::LinkConfirmed),
+        Bulk::Reject => ("link.reject", NetworkEventKind::LinkRejected),
+    };
+    let changes = done.iter().map(|(before, l)| l.change(action, Some(before), Some(&l.link))).collect();
+    let events = done.iter().map(|(_, l)| l.event(kind)).collect();
+    w.commit_all(viewer, changes, events).await?;
+    Ok((done.into_iter().map(|(_, l)| SupplyLink(l.link)).collect(), refused))
+}
+
 /// Mutations of supply links.
 #[derive(Default)]
 pub struct LinkMutations;
@@ -270,6 +394,32 @@ impl LinkMutations {
         input: ConfirmSupplyLinkInput,
     ) -> Result<ConfirmSupplyLinkPayload, ApiError> {
         respond(confirm(ctx, input).await)
+    }
+
+    /// Confirms up to 100 DECLARED links at once, as they are now (no versions): for each, the
+    /// end that did not declare it, or ADMIN. An id that names no link the caller may see is
+    /// NOT_FOUND, a link already confirmed or rejected INVALID_STATE, one the caller's own firm
+    /// declared INVALID_STATE; each refused id gets its own user error and the others are done.
+    #[instrument(skip_all, fields(n = input.ids.len()))]
+    async fn confirm_supply_links(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfirmSupplyLinksInput,
+    ) -> Result<BulkSupplyLinksPayload, ApiError> {
+        respond(bulk(ctx, &input.ids, Bulk::Confirm, None).await)
+    }
+
+    /// Rejects up to 100 DECLARED links at once with one reason: the same rules as
+    /// `confirmSupplyLinks`. A rejected link stays visible to both ends with its
+    /// `rejectionReason` and never enters an analysis; the declaring end removes it or declares
+    /// it anew.
+    #[instrument(skip_all, fields(n = input.ids.len()))]
+    async fn reject_supply_links(
+        &self,
+        ctx: &Context<'_>,
+        input: RejectSupplyLinksInput,
+    ) -> Result<BulkSupplyLinksPayload, ApiError> {
+        respond(bulk(ctx, &input.ids, Bulk::Reject, Some(&input.reason)).await)
     }
 
     /// Removes a link if `version` is still current: either end, or ADMIN. Fails with NOT_FOUND

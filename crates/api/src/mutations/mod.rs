@@ -200,4 +200,21 @@ impl Write {
         }
         Ok(())
     }
+
+    /// Records every change of a bulk step by `viewer`, commits, then publishes every event.
+    pub async fn commit_all<B: Serialize, A: Serialize>(
+        self,
+        viewer: &Viewer,
+        changes: Vec<Change<'_, B, A>>,
+        events: Vec<NetworkEvent>,
+    ) -> Result<(), ApiError> {
+        for change in changes {
+            audit_log::record(&*self.txn, viewer, self.request_id.clone(), change).await?;
+        }
+        self.txn.commit().await?;
+        for e in events {
+            self.state.announce(e).await;
+        }
+        Ok(())
+    }
 }

@@ -26,6 +26,8 @@ pub enum LinkStatus {
     Declared,
     /// Confirmed.
     Confirmed,
+    /// The other end rejected it (`rejectionReason` says why); no analysis counts it.
+    Rejected,
 }
 
 /// A supply relationship: `supplier` sells `product` to `customer`.
@@ -66,9 +68,14 @@ impl SupplyLink {
         self.0.essentiality.into()
     }
 
-    /// Declared or confirmed.
+    /// Declared, confirmed or rejected.
     async fn status(&self) -> LinkStatus {
         self.0.status.into()
+    }
+
+    /// Why the other end rejected the link; null unless REJECTED.
+    async fn rejection_reason(&self) -> Option<&str> {
+        self.0.rejection_reason.as_deref()
     }
 
     /// Optimistic-concurrency version: pass it back to `confirmSupplyLink` and `removeSupplyLink`.

@@ -1,8 +1,12 @@
 //! `Viewer`: the signed-in caller.
 use async_graphql::{Context, Enum, Object};
+use linchpin_store::links;
 
+use crate::connection::{IdCursor, connection, page_args};
 use crate::error::ApiError;
-use crate::types::firm::Firm;
+use crate::guard;
+use crate::types::firm::{Firm, SupplyLinkConnection};
+use crate::types::link::SupplyLink;
 
 /// What an account is.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,5 +47,30 @@ impl ViewerInfo {
     async fn firm(&self, ctx: &Context<'_>) -> Result<Option<Firm>, ApiError> {
         let Some(id) = self.0.binding.firm() else { return Ok(None) };
         Ok(Some(crate::loaders::firm(ctx, id).await?))
+    }
+
+    /// The confirmation inbox of an ENTERPRISE account: DECLARED links of its firm that wait for
+    /// it to confirm (`confirmSupplyLinks`) or reject (`rejectSupplyLinks`), because the other end
+    /// declared them or they were imported; with the declared product, value and essentiality.
+    /// Oldest first; `first` at most 100. Empty for other roles.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
+    async fn pending_confirmations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SupplyLinkConnection, ApiError> {
+        let (limit, after) = page_args(first, after)?;
+        let Some(firm) = self.0.binding.firm() else {
+            return Ok(connection(
+                linchpin_store::Page { items: Vec::new(), has_next: false },
+                false,
+                |x: &linchpin_domain::SupplyLinkRecord| IdCursor(x.id.0),
+                SupplyLink,
+            ));
+        };
+        let state = guard::state(ctx)?;
+        let page = links::awaiting(state.store.db(), firm, after.map(linchpin_domain::LinkId), limit).await?;
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
     }
 }

@@ -24,6 +24,8 @@ pub struct Model {
     pub version: i32,
     /// The end that declared the link (null: imported or declared by an operator).
     pub declared_by_firm_id: Option<i64>,
+    /// Why the other end rejected it (status REJECTED).
+    pub rejection_reason: Option<String>,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.
