@@ -14,6 +14,7 @@ mod m20261128_000006_create_analysis_runs;
 mod m20261129_000007_ranked_candidates;
 mod m20261129_000008_whitelist;
 mod m20261129_000009_link_rejection;
+mod m20261129_000010_firm_verification;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_ranked_candidates::Migration),
             Box::new(m20261129_000008_whitelist::Migration),
             Box::new(m20261129_000009_link_rejection::Migration),
+            Box::new(m20261129_000010_firm_verification::Migration),
         ]
     }
 }

@@ -26,14 +26,12 @@ fn summary<T: Serialize>(v: Option<&T>) -> Result<Option<String>, ApiError> {
     v.map(serde_json::to_string).transpose().map_err(|e| ApiError::internal(&e))
 }
 
-/// Appends the event for `change` made by `viewer` in the request `request_id`.
-pub(crate) async fn record<B: Serialize, A: Serialize>(
-    conn: &impl ConnectionTrait,
+fn event<B: Serialize, A: Serialize>(
     viewer: &Viewer,
     request_id: String,
     change: Change<'_, B, A>,
-) -> Result<(), ApiError> {
-    let event = NewAuditEvent {
+) -> Result<NewAuditEvent, ApiError> {
+    Ok(NewAuditEvent {
         account_id: Some(viewer.account_id),
         actor: viewer.username.as_str().to_owned(),
         action: change.action,
@@ -43,6 +41,26 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
         before: summary(change.before)?,
         after: summary(change.after)?,
         request_id,
-    };
-    Ok(audit::append(conn, event).await?)
+    })
+}
+
+/// Appends the event for `change` made by `viewer` in the request `request_id`.
+pub(crate) async fn record<B: Serialize, A: Serialize>(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    request_id: String,
+    change: Change<'_, B, A>,
+) -> Result<(), ApiError> {
+    Ok(audit::append(conn, event(viewer, request_id, change)?).await?)
+}
+
+/// Appends the events of a bulk step, in few statements.
+pub(crate) async fn record_all<B: Serialize, A: Serialize>(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    request_id: &str,
+    changes: Vec<Change<'_, B, A>>,
+) -> Result<(), ApiError> {
+    let events = changes.into_iter().map(|c| event(viewer, request_id.to_owned(), c)).collect::<Result<Vec<_>, _>>()?;
+    Ok(audit::append_many(conn, events).await?)
 }

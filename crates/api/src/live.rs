@@ -87,6 +87,14 @@ impl LiveNetwork {
         match (event.kind, subject) {
             (NetworkEventKind::FirmRegistered | NetworkEventKind::FirmUpdated, Some((Kind::Firm, id))) => {
                 let f = firms::get(store.db(), FirmId(id)).await?;
+                // a PENDING firm stays out; one just verified joins with the links it already has
+                if f.verification == linchpin_domain::Verification::Pending {
+                    return Ok(());
+                }
+                let joins = self.0.read().map(|net| net.firm(f.id).is_err()).unwrap_or(false);
+                if joins && event.kind == NetworkEventKind::FirmUpdated {
+                    return self.reload(store).await.map(|_| ());
+                }
                 if let Ok(mut net) = self.0.write() {
                     net.upsert_firm(node_of(&f));
                 }

@@ -46,6 +46,7 @@ impl FirmFilter {
             chain: self.chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?,
             size_class: self.size_class.map(Into::into),
             name_contains: self.name_contains,
+            pending: None,
         })
     }
 }
@@ -72,6 +73,23 @@ pub(crate) async fn link_visible(store: &Store, viewer: &Viewer, link: &SupplyLi
     Ok(viewer.can_see_link(End { firm: s.id, region: &s.firm.region }, End { firm: c.id, region: &c.firm.region }))
 }
 
+/// Whether `viewer` may see `firm`: every VERIFIED firm; a PENDING one only as
+/// [`Viewer::can_see_firm`] says (an ENTERPRISE must be linked to it).
+pub(crate) async fn firm_visible(
+    conn: &impl linchpin_store::ConnectionTrait,
+    viewer: &Viewer,
+    firm: &linchpin_domain::FirmRecord,
+) -> Result<bool, ApiError> {
+    if firm.verification == linchpin_domain::Verification::Verified {
+        return Ok(true);
+    }
+    let linked = match viewer.binding.firm() {
+        Some(own) => own == firm.id || firms::linked(conn, own, firm.id).await?,
+        None => false,
+    };
+    Ok(viewer.can_see_firm(firm.verification, &firm.firm.region, linked))
+}
+
 /// The root of every query.
 #[derive(Default)]
 pub struct QueryRoot;
@@ -93,10 +111,11 @@ impl QueryRoot {
     /// The firm with this unified social credit code, or null when none is registered.
     #[instrument(skip(self, ctx))]
     async fn firm(&self, ctx: &Context<'_>, uscc: String) -> Result<Option<Firm>, ApiError> {
-        guard::viewer(ctx)?;
+        let viewer = guard::viewer(ctx)?;
         let state = guard::state(ctx)?;
         let uscc = Uscc::parse(&uscc).map_err(|e| ApiError::Validation(e.message))?;
-        Ok(firms::find_by_uscc(state.store.db(), uscc.as_str()).await?.map(Firm))
+        let Some(f) = firms::find_by_uscc(state.store.db(), uscc.as_str()).await? else { return Ok(None) };
+        Ok(firm_visible(state.store.db(), viewer, &f).await?.then_some(Firm(f)))
     }
 
     /// Registered firms in registration order; `first` at most 100.
@@ -109,10 +128,11 @@ impl QueryRoot {
         after: Option<String>,
         filter: Option<FirmFilter>,
     ) -> Result<FirmConnection, ApiError> {
-        guard::viewer(ctx)?;
+        let viewer = guard::viewer(ctx)?;
         let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
-        let filter = filter.unwrap_or_default().into_store()?;
+        let mut filter = filter.unwrap_or_default().into_store()?;
+        filter.pending = Some(viewer.link_scope());
         let page = firms::list(state.store.db(), &filter, after.map(FirmId), limit).await?;
         Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), Firm))
     }
@@ -153,7 +173,8 @@ impl QueryRoot {
         // assessment it can see already names its run).
         Ok(match ids::decode_any(&id) {
             Some((Kind::Firm, n)) => match firms::get(db, FirmId(n)).await {
-                Ok(f) => Some(Node::Firm(Firm(f))),
+                Ok(f) if firm_visible(db, viewer, &f).await? => Some(Node::Firm(Firm(f))),
+                Ok(_) => None,
                 Err(e) => absent(e)?,
             },
             Some((Kind::SupplyLink, n)) => match links::get(db, LinkId(n)).await {

@@ -33,6 +33,8 @@ pub const ROOT_FIELD_RULES: &[(&str, &str, &str)] = &[
     ("Mutation", "declareSupplyLink", "ADMIN, ENTERPRISE whose firm is one end"),
     ("Mutation", "confirmSupplyLink", "ADMIN, ENTERPRISE of the end that did not declare it"),
     ("Mutation", "removeSupplyLink", "ADMIN, ENTERPRISE whose firm is one end"),
+    ("Mutation", "importSupplierList", "ENTERPRISE (its firm is the customer of every row)"),
+    ("Mutation", "verifyFirm", "ADMIN, BUREAU within jurisdiction"),
     ("Mutation", "confirmSupplyLinks", "ADMIN, ENTERPRISE of the end that did not declare each link"),
     ("Mutation", "rejectSupplyLinks", "ADMIN, ENTERPRISE of the end that did not declare each link"),
     ("Mutation", "nominateFirm", "BUREAU whose jurisdiction covers the firm"),

@@ -4,7 +4,9 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
 
 use crate::loaders::{AssessmentLoader, FirmLoader, WhitelistBatchLoader, WhitelistHistoryLoader};
-use crate::mutations::{AnalysisMutations, AuthMutations, FirmMutations, LinkMutations, WhitelistMutations};
+use crate::mutations::{
+    AnalysisMutations, AuthMutations, FirmMutations, LinkMutations, SupplierListMutations, WhitelistMutations,
+};
 use crate::query::QueryRoot;
 use crate::state::ApiState;
 use crate::subscription::SubscriptionRoot;
@@ -29,7 +31,14 @@ impl Default for Limits {
 /// All mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AuthMutations, FirmMutations, LinkMutations, AnalysisMutations, WhitelistMutations);
+pub struct MutationRoot(
+    AuthMutations,
+    FirmMutations,
+    LinkMutations,
+    SupplierListMutations,
+    AnalysisMutations,
+    WhitelistMutations,
+);
 
 /// The schema type.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -196,6 +196,20 @@ impl Viewer {
         }
     }
 
+    /// A PENDING firm (from a customer's supplier list) is visible to admins, to bureaus and
+    /// coordinators whose jurisdiction covers its region, and to the firms linked to it
+    /// (`linked`: the viewer's firm is an end of one of its links); a VERIFIED firm to everyone.
+    pub fn can_see_firm(&self, verification: crate::Verification, region: &RegionCode, linked: bool) -> bool {
+        if verification == crate::Verification::Verified {
+            return true;
+        }
+        match self.binding.role {
+            Role::Admin => true,
+            Role::Bureau | Role::Coordinator => self.binding.jurisdiction.as_ref().is_some_and(|j| j.covers(region)),
+            Role::Enterprise => linked,
+        }
+    }
+
     /// A link is visible to its two firms, to bureaus and coordinators whose jurisdiction
     /// covers either firm, and to admins.
     pub fn can_see_link(&self, supplier: End<'_>, customer: End<'_>) -> bool {

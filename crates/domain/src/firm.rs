@@ -116,6 +116,33 @@ impl FirmDraft {
     }
 }
 
+/// Whether a bureau stands behind a firm's registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verification {
+    /// Registered by a bureau or an operator, or verified by a bureau.
+    #[default]
+    Verified,
+    /// Created from a customer's supplier list; seen only by the parties and the bureaus of its
+    /// region, never analysed, until a bureau verifies it or merges it into a registered firm.
+    Pending,
+}
+
+impl Verification {
+    /// The stable wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Pending => "PENDING",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
+        [Self::Verified, Self::Pending].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
 /// A stored firm: its draft plus identity and optimistic-concurrency version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FirmRecord {
@@ -127,6 +154,8 @@ pub struct FirmRecord {
     pub size_class: SizeClass,
     /// Incremented on every change; writers must present the version they read.
     pub version: i32,
+    /// Whether a bureau stands behind it.
+    pub verification: Verification,
 }
 
 #[cfg(test)]

@@ -21,13 +21,13 @@ pub mod whitelist;
 pub use access::{Binding, End, LinkScope, Password, Role, Username, Viewer};
 pub use chain::ChainCode;
 pub use error::{ErrorCode, ValidationError};
-pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators};
+pub use firm::{FirmDraft, FirmId, FirmName, FirmRecord, Indicators, Verification};
 pub use industry::{IndustryCode, IndustryLevel};
 pub use link::{
     Essentiality, LinkDraft, LinkId, LinkStatus, LinkTrust, Product, REJECTION_REASON, SupplyLinkRecord, Value10kCny,
 };
 pub use region::{Jurisdiction, RegionCode};
-pub use rows::{FirmRow, LinkRow, RowError};
+pub use rows::{FirmRow, LinkRow, RowError, SupplierRow};
 pub use size::SizeClass;
 pub use text::{TextRule, is_invisible_or_bidi};
 pub use uscc::Uscc;

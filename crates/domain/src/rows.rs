@@ -24,6 +24,27 @@ pub struct LinkRow {
     pub link: LinkDraft,
 }
 
+/// One row of a supplier list: the uploading customer buys `product` from `supplier`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupplierRow {
+    /// 1-based line (the header is line 1).
+    pub line: usize,
+    /// The supplier's USCC.
+    pub supplier: crate::Uscc,
+    /// Its name (used when it is not yet registered).
+    pub name: crate::FirmName,
+    /// Its region (GB/T 2260).
+    pub region: crate::RegionCode,
+    /// Its industry (GB/T 4754).
+    pub industry: crate::IndustryCode,
+    /// What the customer buys.
+    pub product: crate::Product,
+    /// Annual value in 10,000 CNY, > 0.
+    pub value: crate::Value10kCny,
+    /// How the customer depends on it.
+    pub essentiality: crate::Essentiality,
+}
+
 /// A row that cannot be used, with where it is and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {

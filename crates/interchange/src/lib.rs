@@ -12,12 +12,14 @@
 mod network;
 mod read;
 mod rows;
+mod suppliers;
 mod whitelist;
 mod write;
 
 pub use network::{FirmTable, NetworkFile, PROGRESS_EVERY, read_network};
 pub use read::{FileError, MAX_FILE_BYTES};
 pub use rows::{FIRM_COLUMNS, FIRM_OPTIONAL, FileRows, LINK_COLUMNS, parse_firms, parse_links};
+pub use suppliers::{SUPPLIER_COLUMNS, parse_supplier_list};
 pub use whitelist::{
     WHITELIST_COLUMNS, WhitelistRow, number_cell, read_whitelist, write_whitelist_csv, write_whitelist_xlsx,
 };

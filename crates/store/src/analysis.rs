@@ -64,7 +64,10 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
     let mut firms = Vec::new();
     let mut after = 0i64;
     loop {
+        // PENDING firms (from a supplier list, not yet verified) and their links never enter an
+        // analysis
         let rows: Vec<(i64, String, String, Option<i64>, String)> = firm::Entity::find()
+            .filter(firm::Column::Verification.eq(linchpin_domain::Verification::Verified.as_str()))
             .select_only()
             .columns([
                 firm::Column::Id,
@@ -128,7 +131,6 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
             break;
         }
     }
-    drop(position);
     let mut links = Vec::new();
     let mut after = 0i64;
     loop {
@@ -152,6 +154,9 @@ pub async fn load_network(conn: &impl ConnectionTrait) -> Result<(Vec<NetworkFir
         let done = (rows.len() as u64) < SCAN;
         for (id, s, c, value, e, status, declared_by) in rows {
             after = id;
+            if !position.contains_key(&s) || !position.contains_key(&c) {
+                continue;
+            }
             links.push(NetworkLink {
                 id: linchpin_domain::LinkId(id),
                 supplier: FirmId(s),

@@ -2,12 +2,12 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use linchpin_domain::{ChainCode, FirmDraft, FirmId, FirmRecord, Jurisdiction, SizeClass};
+use linchpin_domain::{ChainCode, FirmDraft, FirmId, FirmRecord, Jurisdiction, LinkScope, SizeClass, Verification};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use tracing::instrument;
 
-use crate::entity::{firm, firm_chain};
+use crate::entity::{firm, firm_chain, supply_link};
 use crate::rows::firm_from_row;
 use crate::{Page, StoreError, chains};
 
@@ -22,7 +22,13 @@ pub struct FirmFilter {
     pub size_class: Option<SizeClass>,
     /// Name contains this text (case-insensitive for ASCII letters).
     pub name_contains: Option<String>,
+    /// Which PENDING firms may be listed: those this scope reaches (in the jurisdiction, or
+    /// linked to this firm); none when `None`.
+    pub pending: Option<LinkScope>,
 }
+
+/// Columns of a `firm` row, for sizing multi-row inserts under the databases' parameter limits.
+pub(crate) const COLUMNS: usize = 13;
 
 pub(crate) fn active_model(d: &FirmDraft, version: i32) -> firm::ActiveModel {
     let now = Utc::now();
@@ -37,6 +43,7 @@ pub(crate) fn active_model(d: &FirmDraft, version: i32) -> firm::ActiveModel {
         assets_10k_cny: Set(d.indicators.assets_10k_cny),
         size_class: Set(d.size_class().as_str().to_owned()),
         version: Set(version),
+        verification: Set(Verification::Verified.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -89,6 +96,16 @@ pub async fn update(
         return Err(StoreError::VersionConflict { expected: expected_version, current: current.version });
     }
     chains::set_for_firm(conn, id.0, &draft.chains).await?;
+    get(conn, id).await
+}
+
+/// Marks a PENDING firm VERIFIED (a bureau stands behind it now).
+pub async fn set_verified(conn: &impl ConnectionTrait, id: FirmId) -> Result<FirmRecord, StoreError> {
+    firm::Entity::update_many()
+        .col_expr(firm::Column::Verification, Expr::value(Verification::Verified.as_str()))
+        .filter(firm::Column::Id.eq(id.0))
+        .exec(conn)
+        .await?;
     get(conn, id).await
 }
 
@@ -166,10 +183,59 @@ pub async fn list(
                 .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
         );
     }
+    cond = cond.add(visible(filter.pending.as_ref()));
     let rows = firm::Entity::find().filter(cond).order_by_asc(firm::Column::Id).limit(limit + 1).all(conn).await?;
     let mut page = Page::from_overfetch(rows, limit);
     let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
     Ok(Page { items, has_next: page.has_next })
+}
+
+/// VERIFIED firms, and the PENDING ones `scope` reaches.
+fn visible(scope: Option<&LinkScope>) -> Condition {
+    let verified = Condition::any().add(firm::Column::Verification.eq(Verification::Verified.as_str()));
+    match scope {
+        None => verified,
+        Some(LinkScope::All) => Condition::all(),
+        Some(LinkScope::Jurisdiction(j)) => verified.add(firm::Column::RegionCode.starts_with(j.as_str())),
+        Some(LinkScope::Firm(f)) => {
+            let suppliers = Query::select()
+                .column(supply_link::Column::SupplierId)
+                .from(supply_link::Entity)
+                .and_where(supply_link::Column::CustomerId.eq(f.0))
+                .to_owned();
+            let customers = Query::select()
+                .column(supply_link::Column::CustomerId)
+                .from(supply_link::Entity)
+                .and_where(supply_link::Column::SupplierId.eq(f.0))
+                .to_owned();
+            verified
+                .add(firm::Column::Id.eq(f.0))
+                .add(firm::Column::Id.in_subquery(suppliers))
+                .add(firm::Column::Id.in_subquery(customers))
+        }
+    }
+}
+
+/// Whether `a` and `b` are the two ends of some link (either direction, any status).
+pub async fn linked(conn: &impl ConnectionTrait, a: FirmId, b: FirmId) -> Result<bool, StoreError> {
+    use sea_orm::PaginatorTrait;
+    let n = supply_link::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(supply_link::Column::SupplierId.eq(a.0))
+                        .add(supply_link::Column::CustomerId.eq(b.0)),
+                )
+                .add(
+                    Condition::all()
+                        .add(supply_link::Column::SupplierId.eq(b.0))
+                        .add(supply_link::Column::CustomerId.eq(a.0)),
+                ),
+        )
+        .count(conn)
+        .await?;
+    Ok(n > 0)
 }
 
 /// Number of firms.

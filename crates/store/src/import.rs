@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use linchpin_domain::{ChainCode, ErrorCode, FirmDraft, FirmId, FirmRow, LinkRow, RowError};
+use linchpin_domain::{ChainCode, ErrorCode, FirmDraft, FirmId, FirmRow, LinkRow, RowError, Verification};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use tracing::instrument;
@@ -170,10 +170,16 @@ async fn upsert_firms(
                 stored_chains.sort_unstable();
                 let mut file_chains: Vec<String> = d.chains.iter().map(|c| c.as_str().to_owned()).collect();
                 file_chains.sort_unstable();
-                if same_firm(m, d) && stored_chains == file_chains {
+                let verified = m.verification == Verification::Verified.as_str();
+                if same_firm(m, d) && stored_chains == file_chains && verified {
                     summary.firms_unchanged += 1;
                 } else {
-                    firms::update_fields(d).filter(firm::Column::Id.eq(m.id)).exec(conn).await?;
+                    // an operator's registration file stands behind every firm in it
+                    firms::update_fields(d)
+                        .col_expr(firm::Column::Verification, Expr::value(Verification::Verified.as_str()))
+                        .filter(firm::Column::Id.eq(m.id))
+                        .exec(conn)
+                        .await?;
                     chains::set_for_firm(conn, m.id, &d.chains).await?;
                     summary.firms_updated += 1;
                 }
@@ -182,7 +188,7 @@ async fn upsert_firms(
         }
     }
 
-    for chunk in new.chunks(rows_per_insert(12)) {
+    for chunk in new.chunks(rows_per_insert(firms::COLUMNS)) {
         firm::Entity::insert_many(chunk.iter().map(|d| firms::active_model(d, 1))).exec_without_returning(conn).await?;
         summary.firms_created += chunk.len() as u64;
         progress.advance(chunk.len() as u64);
@@ -292,7 +298,7 @@ async fn upsert_links(
             }
         }
     }
-    for chunk in new.chunks(rows_per_insert(10)) {
+    for chunk in new.chunks(rows_per_insert(links::COLUMNS)) {
         supply_link::Entity::insert_many(chunk.iter().map(|l| links::active_model(l)))
             .exec_without_returning(conn)
             .await?;

@@ -14,6 +14,7 @@ pub mod firms;
 pub mod import;
 pub mod links;
 mod rows;
+pub mod supplier_list;
 pub mod whitelist;
 
 use std::sync::Arc;

@@ -37,6 +37,10 @@ pub struct NewLink {
     pub declared_by: Option<FirmId>,
 }
 
+/// Columns of a `supply_link` row, for sizing multi-row inserts under the databases' parameter
+/// limits.
+pub(crate) const COLUMNS: usize = 12;
+
 pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
     let now = Utc::now();
     supply_link::ActiveModel {

@@ -2,7 +2,7 @@
 //! here was edited outside Linchpin and is reported as corrupt rather than silently shown.
 use linchpin_domain::{
     ChainCode, Essentiality, FirmDraft, FirmId, FirmName, FirmRecord, Indicators, IndustryCode, LinkId, LinkStatus,
-    Product, RegionCode, SizeClass, SupplyLinkRecord, Uscc, Value10kCny,
+    Product, RegionCode, SizeClass, SupplyLinkRecord, Uscc, Value10kCny, Verification,
 };
 
 use crate::entity::{firm, supply_link};
@@ -20,7 +20,9 @@ pub(crate) fn firm_from_row(m: firm::Model, chains: Vec<ChainCode>) -> Result<Fi
         chains,
     };
     let size_class = SizeClass::from_wire(&m.size_class).ok_or_else(|| corrupt(&ctx("size_class"), &m.size_class))?;
-    Ok(FirmRecord { id: FirmId(m.id), firm: draft, size_class, version: m.version })
+    let verification =
+        Verification::from_wire(&m.verification).ok_or_else(|| corrupt(&ctx("verification"), &m.verification))?;
+    Ok(FirmRecord { id: FirmId(m.id), firm: draft, size_class, version: m.version, verification })
 }
 
 pub(crate) fn link_from_row(m: supply_link::Model) -> Result<SupplyLinkRecord, StoreError> {

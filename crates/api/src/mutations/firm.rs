@@ -1,6 +1,8 @@
 //! `registerFirm` and `updateFirm`: ADMIN anywhere, a BUREAU within its jurisdiction.
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
-use linchpin_domain::{ChainCode, FirmDraft, FirmName, FirmRecord, Indicators, IndustryCode, RegionCode, Role, Uscc};
+use linchpin_domain::{
+    ChainCode, FirmDraft, FirmName, FirmRecord, Indicators, IndustryCode, RegionCode, Role, Uscc, Verification,
+};
 use linchpin_store::firms;
 use tracing::instrument;
 
@@ -198,12 +200,23 @@ async fn register_firm(ctx: &Context<'_>, input: RegisterFirmInput) -> Outcome<F
     Ok(Firm(record))
 }
 
-async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput) -> Outcome<Firm> {
+/// What a write of an existing firm does besides changing its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    /// `updateFirm`.
+    Update,
+    /// `verifyFirm`: the firm must be PENDING and becomes VERIFIED.
+    Verify,
+}
+
+async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput, edit: Edit) -> Outcome<Firm> {
     let viewer = guard::viewer(ctx)?;
     require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
     let uscc = Uscc::parse(&input.uscc).map_err(|e| UserError::on("uscc", e))?;
     let w = Write::begin(ctx).await?;
-    let Some(current) = firms::find_by_uscc(w.txn(), uscc.as_str()).await? else {
+    let found = firms::find_by_uscc(w.txn(), uscc.as_str()).await?;
+    // a PENDING firm outside the caller's reach is as unknown as a missing one
+    let Some(current) = found.filter(|f| viewer.can_see_firm(f.verification, &f.firm.region, false)) else {
         let e = UserError {
             field: vec!["input".into(), "uscc".into()],
             message: format!("no firm with USCC {uscc} is registered"),
@@ -212,15 +225,21 @@ async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput) -> Outcome<Firm>
         return Err(e.into());
     };
     require(viewer.can_write_firm(&current.firm.region))?;
+    if edit == Edit::Verify && current.verification != Verification::Pending {
+        return Err(UserError::general(UserErrorCode::InvalidState, "the firm is already verified").into());
+    }
     let draft = input.apply_to(uscc, &current.firm)?;
     require(viewer.can_write_firm(&draft.region))?;
-    let record = firms::update(w.txn(), current.id, input.version, &draft).await?;
+    let mut record = firms::update(w.txn(), current.id, input.version, &draft).await?;
+    if edit == Edit::Verify {
+        record = firms::set_verified(w.txn(), record.id).await?;
+    }
     let mut regions = vec![current.firm.region.as_str().to_owned()];
     if record.firm.region != current.firm.region {
         regions.push(record.firm.region.as_str().to_owned());
     }
     let change = Change {
-        action: "firm.update",
+        action: if edit == Edit::Verify { "firm.verify" } else { "firm.update" },
         object_type: "firm",
         object_id: ids::encode(Kind::Firm, record.id.0).0,
         regions,
@@ -254,6 +273,15 @@ impl FirmMutations {
     /// VERSION_CONFLICT or the validation codes of `registerFirm`.
     #[instrument(skip_all)]
     async fn update_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload, ApiError> {
-        respond(update_firm(ctx, input).await)
+        respond(update_firm(ctx, input, Edit::Update).await)
+    }
+
+    /// Completes a PENDING firm (one a customer's supplier list created) and verifies it: the same
+    /// input and rules as `updateFirm` (a BUREAU whose jurisdiction covers the firm, or ADMIN;
+    /// typically adding employees, revenue and chains), after which the firm and its links enter
+    /// the next analysis. Fails with INVALID_STATE for a firm that is already verified.
+    #[instrument(skip_all)]
+    async fn verify_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload, ApiError> {
+        respond(update_firm(ctx, input, Edit::Verify).await)
     }
 }

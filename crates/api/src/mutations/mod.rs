@@ -30,16 +30,19 @@ mod analysis;
 mod auth;
 mod firm;
 mod link;
+mod supplier_list;
 mod whitelist;
 
 pub use analysis::AnalysisMutations;
 pub use auth::AuthMutations;
 pub use firm::FirmMutations;
 pub use link::LinkMutations;
+pub use supplier_list::SupplierListMutations;
 pub use whitelist::WhitelistMutations;
 
 use async_graphql::Context;
 use linchpin_domain::{ValidationError, Viewer};
+use linchpin_store::audit::NewAuditEvent;
 use linchpin_store::{DatabaseTransaction, StoreError, WriteTxn};
 use serde::Serialize;
 
@@ -208,11 +211,24 @@ impl Write {
         changes: Vec<Change<'_, B, A>>,
         events: Vec<NetworkEvent>,
     ) -> Result<(), ApiError> {
-        for change in changes {
-            audit_log::record(&*self.txn, viewer, self.request_id.clone(), change).await?;
-        }
+        audit_log::record_all(&*self.txn, viewer, &self.request_id, changes).await?;
         self.txn.commit().await?;
         for e in events {
+            self.state.announce(e).await;
+        }
+        Ok(())
+    }
+
+    /// This request's id (for audit events written by hand).
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// Appends prepared audit events, commits, then publishes `notices`.
+    pub async fn commit_events(self, events: Vec<NewAuditEvent>, notices: Vec<NetworkEvent>) -> Result<(), ApiError> {
+        linchpin_store::audit::append_many(&*self.txn, events).await?;
+        self.txn.commit().await?;
+        for e in notices {
             self.state.announce(e).await;
         }
         Ok(())

@@ -232,6 +232,16 @@ async fn proposed_firm(
         )
         .into());
     };
+    if firm.verification == linchpin_domain::Verification::Pending {
+        return Err(UserError::on(
+            uscc_field,
+            ValidationError::new(
+                ErrorCode::InvalidState,
+                "the firm came from a supplier list and awaits a bureau's verification (verifyFirm)",
+            ),
+        )
+        .into());
+    }
     if !firm.firm.chains.contains(&p.chain) {
         return Err(UserError::on(
             "chain",

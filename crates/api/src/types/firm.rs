@@ -26,6 +26,18 @@ pub enum SizeClass {
     Unknown,
 }
 
+/// Whether a bureau stands behind a firm's registration.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "linchpin_domain::Verification")]
+pub enum Verification {
+    /// Registered or verified by a bureau or an operator.
+    Verified,
+    /// Created from a customer's supplier list; visible to the firms linked to it and to the
+    /// bureaus and coordinators of its region until a bureau verifies it (`verifyFirm`) or merges
+    /// it into a registered firm (`mergeFirm`).
+    Pending,
+}
+
 /// A firm registered in Linchpin.
 #[derive(Debug, Clone)]
 pub struct Firm(pub FirmRecord);
@@ -110,6 +122,12 @@ impl Firm {
     /// Size class derived from industry, employees, revenue and assets.
     async fn size_class(&self) -> SizeClass {
         self.0.size_class.into()
+    }
+
+    /// VERIFIED, or PENDING for a firm created from a customer's supplier list that no bureau
+    /// has verified yet (it and its links stay out of every analysis until then).
+    async fn verification(&self) -> Verification {
+        self.0.verification.into()
     }
 
     /// Codes of the key industrial chains the firm belongs to.

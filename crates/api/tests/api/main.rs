@@ -11,4 +11,5 @@ mod hostile;
 mod links;
 mod races;
 mod schema;
+mod supplier_list;
 mod whitelist;

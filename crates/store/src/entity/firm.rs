@@ -27,6 +27,8 @@ pub struct Model {
     pub size_class: String,
     /// Optimistic-concurrency version.
     pub version: i32,
+    /// VERIFIED or PENDING (wire name).
+    pub verification: String,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

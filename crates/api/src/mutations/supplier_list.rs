@@ -1,0 +1,245 @@
+//! `importSupplierList`: a chain-leading enterprise uploads the list of its suppliers (携手行动) as
+//! CSV or XLSX, read by the same parser and rules as `linchpin import`. All or nothing: a file with
+//! any bad row writes nothing and reports every bad row; a good one registers unknown suppliers as
+//! PENDING firms and declares each (supplier, product) as a link by the uploading firm. The same
+//! file again changes nothing; `dryRun` reports what would change and writes nothing.
+use std::io::Write as _;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, Upload};
+use linchpin_domain::{ErrorCode, Role, SupplierRow, Uscc, ValidationError};
+use linchpin_interchange::{FileError, parse_supplier_list};
+use linchpin_store::audit::NewAuditEvent;
+use linchpin_store::firms;
+use linchpin_store::supplier_list::{self, ListSummary};
+use sha2::{Digest, Sha256};
+use tracing::instrument;
+
+use super::{Outcome, Payload, Write, respond};
+use crate::error::{ApiError, UserError, UserErrorCode};
+use crate::events::{NetworkEvent, NetworkEventKind};
+use crate::guard::{self, require};
+use crate::ids::{self, Kind};
+
+/// A supplier list to upload.
+#[derive(InputObject)]
+pub struct ImportSupplierListInput {
+    /// The file (GraphQL multipart request): `.csv` (UTF-8, a BOM is fine) or `.xlsx`, with the
+    /// header `supplier_uscc,supplier_name,region_code,industry_code,product,annual_value_10k_cny,essential`
+    /// (docs/data-formats.md).
+    pub file: Upload,
+    /// Only report what would change; write nothing.
+    #[graphql(default = false)]
+    pub dry_run: bool,
+}
+
+/// What a supplier list changed, or would change on a dry run.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct SupplierListSummary {
+    /// Rows in the file.
+    pub rows: u64,
+    /// Links created (DECLARED by the uploading firm).
+    pub created: u64,
+    /// Links whose value or essentiality changed; they wait for the supplier's confirmation again.
+    pub updated: u64,
+    /// Links already as the file says.
+    pub unchanged: u64,
+    /// Suppliers not yet registered, created as PENDING firms.
+    pub pending_firms: u64,
+    /// Whether this was a dry run (nothing written).
+    pub dry_run: bool,
+}
+
+/// A bad row of an uploaded file.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct FileRowError {
+    /// 1-based line (the header is line 1; in a spreadsheet, the row number).
+    pub line: u64,
+    /// The column at fault, when one is.
+    pub column: Option<String>,
+    /// Stable code.
+    pub code: UserErrorCode,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Result of `importSupplierList`.
+#[derive(SimpleObject, Debug, Default)]
+pub struct ImportSupplierListPayload {
+    /// What changed (or would, on a dry run); null when anything was refused.
+    pub summary: Option<SupplierListSummary>,
+    /// Every bad row with its line and column; when there is one, nothing is written.
+    pub errors: Vec<FileRowError>,
+    /// Why the upload was refused as a whole (file type, unreadable file, wrong header).
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for ImportSupplierListPayload {
+    type Object = (Option<SupplierListSummary>, Vec<FileRowError>);
+    fn done((summary, errors): Self::Object) -> Self {
+        Self { summary, errors, user_errors: Vec::new() }
+    }
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self { user_errors, ..Self::default() }
+    }
+}
+
+/// File types a list may have.
+const EXTENSIONS: [&str; 5] = ["csv", "xlsx", "xlsm", "xls", "ods"];
+
+fn on_file(code: ErrorCode, message: impl Into<String>) -> UserError {
+    UserError::on("file", ValidationError::new(code, message.into()))
+}
+
+/// Writes the upload into a temporary file named with its extension (the reader tells CSV from
+/// XLSX by it), hashes it, and parses it. Blocking: run it off the runtime.
+fn read_list(
+    content: &[u8],
+    ext: &str,
+    customer: &Uscc,
+) -> Result<(Vec<SupplierRow>, Vec<FileRowError>, String), UserError> {
+    let unreadable = |e: std::io::Error| on_file(ErrorCode::InvalidValue, format!("the upload cannot be read: {e}"));
+    let mut tmp =
+        tempfile::Builder::new().prefix("supplier-list-").suffix(&format!(".{ext}")).tempfile().map_err(unreadable)?;
+    tmp.write_all(content).map_err(unreadable)?;
+    tmp.flush().map_err(unreadable)?;
+    let sha: String = Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
+    let (rows, bad) = parse_supplier_list(tmp.path(), customer).map_err(|e| match e {
+        // the messages name the temporary path; the client knows its own file
+        FileError::BadHeader { reason, .. } => {
+            on_file(ErrorCode::InvalidValue, format!("the header is wrong: {reason}"))
+        }
+        FileError::Unreadable { reason, .. } => {
+            on_file(ErrorCode::InvalidValue, format!("the file cannot be read: {reason}"))
+        }
+        other => on_file(ErrorCode::InvalidValue, other.to_string()),
+    })?;
+    let errors = bad
+        .into_iter()
+        .map(|e| FileRowError { line: e.line as u64, column: e.column, code: e.code.into(), message: e.message })
+        .collect();
+    Ok((rows, errors, sha))
+}
+
+fn summary(s: ListSummary, dry_run: bool) -> SupplierListSummary {
+    SupplierListSummary {
+        rows: s.rows,
+        created: s.created,
+        updated: s.updated,
+        unchanged: s.unchanged,
+        pending_firms: s.pending_firms,
+        dry_run,
+    }
+}
+
+async fn import_list(
+    ctx: &Context<'_>,
+    input: ImportSupplierListInput,
+) -> Outcome<(Option<SupplierListSummary>, Vec<FileRowError>)> {
+    let viewer = guard::viewer(ctx)?;
+    require(viewer.role() == Role::Enterprise)?;
+    let customer_id = viewer.binding.firm().ok_or(ApiError::Forbidden)?;
+    let upload =
+        input.file.value(ctx).map_err(|_| on_file(ErrorCode::InvalidValue, "no file was uploaded under `file`"))?;
+    let file_name = upload.filename.clone();
+    let ext = std::path::Path::new(&file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|e| EXTENSIONS.contains(&e.as_str()))
+        .ok_or_else(|| {
+            on_file(ErrorCode::InvalidValue, format!("the file must be .csv or .xlsx, not `{file_name}`"))
+        })?;
+    let state = guard::state(ctx)?;
+    let customer = firms::get(state.store.db(), customer_id).await?;
+    let uscc = customer.firm.uscc.clone();
+    let content = upload.content;
+    let (rows, errors, sha) = tokio::task::spawn_blocking(move || read_list(&content, &ext, &uscc))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
+    if !errors.is_empty() {
+        return Ok((None, errors));
+    }
+    let w = Write::begin(ctx).await?;
+    let outcome = supplier_list::apply(w.txn(), customer_id, &rows).await?;
+    if input.dry_run {
+        drop(w); // rolls back
+        return Ok((Some(summary(outcome.summary, true)), Vec::new()));
+    }
+    let request_id = w.request_id().to_owned();
+    let customer_gid = ids::encode(Kind::Firm, customer_id.0).0;
+    let event =
+        |action: &'static str, object_type: &'static str, object_id: String, regions: Vec<String>| NewAuditEvent {
+            account_id: Some(viewer.account_id),
+            actor: viewer.username.as_str().to_owned(),
+            action,
+            object_type,
+            object_id,
+            regions,
+            before: None,
+            after: None,
+            request_id: request_id.clone(),
+        };
+    let s = outcome.summary;
+    let mut events = vec![NewAuditEvent {
+        after: Some(
+            serde_json::json!({"file": file_name, "sha256": sha, "rows": s.rows, "created": s.created,
+                "updated": s.updated, "unchanged": s.unchanged, "pendingFirms": s.pending_firms})
+            .to_string(),
+        ),
+        ..event("supplier_list.import", "firm", customer_gid, vec![customer.firm.region.as_str().to_owned()])
+    }];
+    for f in &outcome.pending {
+        events.push(NewAuditEvent {
+            after: serde_json::to_string(&f.firm).ok(),
+            ..event(
+                "firm.register_pending",
+                "firm",
+                ids::encode(Kind::Firm, f.id.0).0,
+                vec![f.firm.region.as_str().to_owned()],
+            )
+        });
+    }
+    let regions = |supplier: linchpin_domain::FirmId| -> Vec<String> {
+        let own = customer.firm.region.as_str().to_owned();
+        match outcome.pending.iter().find(|p| p.id == supplier) {
+            Some(p) => vec![p.firm.region.as_str().to_owned(), own],
+            None => vec![own],
+        }
+    };
+    for (before, after) in &outcome.changed {
+        let action = if before.is_some() { "link.update" } else { "link.declare" };
+        events.push(NewAuditEvent {
+            before: before.as_ref().and_then(|b| serde_json::to_string(b).ok()),
+            after: serde_json::to_string(after).ok(),
+            ..event(action, "supply_link", ids::encode(Kind::SupplyLink, after.id.0).0, regions(after.supplier_id))
+        });
+    }
+    // one notice for the whole list: every replica reloads its network (as after an import)
+    let changed = s.created + s.updated + s.pending_firms > 0;
+    let notice = changed.then(|| NetworkEvent::now(NetworkEventKind::Imported, None));
+    w.commit_events(events, notice.into_iter().collect()).await?;
+    Ok((Some(summary(s, false)), Vec::new()))
+}
+
+/// Supplier lists of chain-leading enterprises (携手行动).
+#[derive(Default)]
+pub struct SupplierListMutations;
+
+/// Supplier lists of chain-leading enterprises (携手行动).
+#[Object]
+impl SupplierListMutations {
+    /// Uploads the caller's supplier list (an ENTERPRISE account; its firm is the customer of
+    /// every row). All or nothing: any bad row refuses the file with every bad row in `errors`
+    /// (line, column, code). Suppliers not yet registered become PENDING firms; each row becomes
+    /// a link DECLARED by the caller's firm, waiting in the supplier's `pendingConfirmations`. The
+    /// same file again changes nothing; a row with a new value or essentiality updates its link
+    /// (it then waits for the supplier again). Links the file does not name are left alone.
+    #[instrument(skip_all, fields(dry_run = input.dry_run))]
+    async fn import_supplier_list(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportSupplierListInput,
+    ) -> Result<ImportSupplierListPayload, ApiError> {
+        respond(import_list(ctx, input).await)
+    }
+}
