@@ -7,6 +7,7 @@
 mod access;
 mod ascii;
 mod chain;
+pub mod coverage;
 mod error;
 mod firm;
 mod industry;

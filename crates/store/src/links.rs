@@ -244,6 +244,53 @@ pub async fn awaiting(
     page(conn, q, after, limit).await
 }
 
+/// Every supplier link of `customer`, with its supplier's industry and verification: what
+/// [`linchpin_domain::coverage::supplier_coverage`] needs.
+pub async fn supply_inputs(
+    conn: &impl ConnectionTrait,
+    customer: FirmId,
+) -> Result<Vec<linchpin_domain::coverage::SupplyInput>, StoreError> {
+    use linchpin_domain::{IndustryCode, Verification};
+    let rows = supply_link::Entity::find().filter(supply_link::Column::CustomerId.eq(customer.0)).all(conn).await?;
+    let links: Vec<SupplyLinkRecord> = rows.into_iter().map(link_from_row).collect::<Result<_, _>>()?;
+    let mut ids: Vec<i64> = links.iter().map(|l| l.supplier_id.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut suppliers: std::collections::HashMap<i64, (IndustryCode, Verification)> = std::collections::HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let found: Vec<(i64, String, String)> = firm::Entity::find()
+            .select_only()
+            .columns([firm::Column::Id, firm::Column::IndustryCode, firm::Column::Verification])
+            .filter(firm::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, industry, verification) in found {
+            let industry = IndustryCode::parse(&industry).map_err(|e| crate::error::corrupt("firm industry", e))?;
+            let verification = Verification::from_wire(&verification)
+                .ok_or_else(|| crate::error::corrupt("firm verification", &verification))?;
+            suppliers.insert(id, (industry, verification));
+        }
+    }
+    links
+        .into_iter()
+        .map(|l| {
+            let (industry, verification) = suppliers
+                .get(&l.supplier_id.0)
+                .cloned()
+                .ok_or_else(|| StoreError::NotFound(format!("firm {}", l.supplier_id.0)))?;
+            Ok(linchpin_domain::coverage::SupplyInput {
+                supplier: l.supplier_id,
+                industry,
+                verification,
+                value: l.annual_value.get(),
+                essentiality: l.essentiality,
+                status: l.status,
+            })
+        })
+        .collect()
+}
+
 /// Whether `supplier` sells to `customer` on a link in `status`.
 pub async fn supplies(
     conn: &impl ConnectionTrait,

@@ -154,6 +154,26 @@ impl Firm {
         Ok(found.map(|(record, run)| crate::types::assessment::Assessment::of(record, run)))
     }
 
+    /// The firm's own supply base: link counts by status, the share of its essential input whose
+    /// suppliers have confirmed, per industry, and the essential inputs that come from one
+    /// supplier. Null unless the viewer may see the firm's details (its own account, bureaus and
+    /// coordinators covering its region, admins).
+    #[graphql(complexity = 20)]
+    async fn supplier_coverage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::types::coverage::SupplierCoverage>, ApiError> {
+        if !self.details(ctx)? {
+            return Ok(None);
+        }
+        let state = guard::state(ctx)?;
+        let inputs = links::supply_inputs(state.store.db(), self.0.id).await?;
+        let level = state.analysis.industry_level;
+        let sole_share = state.analysis.thresholds.sole_share;
+        let coverage = linchpin_domain::coverage::supplier_coverage(&inputs, level, sole_share);
+        Ok(Some(crate::types::coverage::SupplierCoverage { coverage, level: level.as_str(), sole_share }))
+    }
+
     /// The firm's whitelist entries the viewer may see (one per chain it was nominated for, open
     /// or closed), oldest first.
     async fn whitelist(&self, ctx: &Context<'_>) -> Result<Vec<crate::whitelist::WhitelistEntry>, ApiError> {

@@ -2,6 +2,7 @@
 pub mod assessment;
 pub mod audit;
 pub mod chain;
+pub mod coverage;
 pub mod firm;
 pub mod link;
 pub mod node;

@@ -279,3 +279,70 @@ async fn only_an_enterprise_uploads_its_own_list() {
         assert_eq!(counts(&api).await, (2, 0));
     }
 }
+
+#[tokio::test]
+async fn coverage_counts_shares_and_single_sources_are_the_ones_built_in() {
+    use crate::helpers::REGISTER;
+    for api in backends().await {
+        let c = case(&api).await;
+        let reg = |body: &'static str, name: &'static str| {
+            let u = uscc(body);
+            let vars = json!({"input": {"uscc": u, "name": name, "regionCode": "330106", "industryCode": "C3831",
+                "employees": 80, "revenue10kCny": 3000.0, "chains": ["NEV"]}});
+            (u, vars)
+        };
+        let (a, va) = reg("91330106MA2E00001", "电芯甲");
+        let (b, vb) = reg("91330106MA2E00002", "电芯乙");
+        for v in [va, vb] {
+            assert_eq!(api.data(REGISTER, v).await["registerFirm"]["userErrors"], json!([]));
+        }
+        let list = format!(
+            "{HEADER}\n{a},电芯甲,330106,C3831,电芯,90,true\n{b},电芯乙,330106,C3831,电芯,10,true\n\
+             {p1},深圳模具有限公司,440305,C3670,模具,50,true\n{a},电芯甲,330106,C3831,包装,100,false\n",
+            p1 = c.p1
+        );
+        let up = upload(&api, &c.ent, "suppliers.csv", list.into_bytes(), false).await;
+        assert_eq!(summary(&up)["created"], 4, "[{}] {up}", api.backend);
+        // the first supplier confirms its essential link from its inbox
+        let ent_a = api.account("ent-a", Role::Enterprise, None, Some(&a)).await;
+        let inbox = api
+            .run_as(Some(&ent_a), "{ viewer { pendingConfirmations(first: 10) { nodes { id product } } } }", json!({}))
+            .await;
+        let cell = inbox["data"]["viewer"]["pendingConfirmations"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["product"] == "电芯")
+            .unwrap()["id"]
+            .clone();
+        let confirm =
+            "mutation($i: ConfirmSupplyLinksInput!) { confirmSupplyLinks(input: $i) { userErrors { code } } }";
+        let done = api.run_as(Some(&ent_a), confirm, json!({"i": {"ids": [cell]}})).await;
+        assert_eq!(done["data"]["confirmSupplyLinks"]["userErrors"], json!([]), "{done}");
+        let q = "query($u: String!) { firm(uscc: $u) { supplierCoverage { declared confirmed rejected pending \
+                 essentialValue10kCny confirmedShare industryLevel soleSupplierShare \
+                 byIndustry { industry essentialValue10kCny confirmedValue10kCny confirmedShare suppliers } \
+                 singleSources { industry share supplier { uscc } } } } }";
+        let got = api.run_as(Some(&c.ent), q, json!({"u": c.customer})).await;
+        let cov = &got["data"]["firm"]["supplierCoverage"];
+        assert_eq!(
+            cov,
+            &json!({"declared": 3, "confirmed": 1, "rejected": 0, "pending": 1, "essentialValue10kCny": 150.0,
+                "confirmedShare": 0.6, "industryLevel": "class", "soleSupplierShare": 0.8,
+                "byIndustry": [
+                    {"industry": "C3670", "essentialValue10kCny": 50.0, "confirmedValue10kCny": 0.0, "confirmedShare": 0.0, "suppliers": 1},
+                    {"industry": "C3831", "essentialValue10kCny": 100.0, "confirmedValue10kCny": 90.0, "confirmedShare": 0.9, "suppliers": 2}],
+                "singleSources": [
+                    {"industry": "C3670", "share": 1.0, "supplier": {"uscc": c.p1}},
+                    {"industry": "C3831", "share": 0.9, "supplier": {"uscc": a}}]}),
+            "[{}] {got}",
+            api.backend
+        );
+        // another enterprise gets null; the customer's bureau sees it
+        let other = api.run_as(Some(&ent_a), q, json!({"u": c.customer})).await;
+        assert!(other["data"]["firm"]["supplierCoverage"].is_null(), "{other}");
+        let zj = api.account("zj-bureau", Role::Bureau, Some("33"), None).await;
+        let bureau = api.run_as(Some(&zj), q, json!({"u": c.customer})).await;
+        assert_eq!(bureau["data"]["firm"]["supplierCoverage"]["confirmed"], 1, "{bureau}");
+    }
+}
