@@ -35,6 +35,7 @@ pub const ROOT_FIELD_RULES: &[(&str, &str, &str)] = &[
     ("Mutation", "removeSupplyLink", "ADMIN, ENTERPRISE whose firm is one end"),
     ("Mutation", "importSupplierList", "ENTERPRISE (its firm is the customer of every row)"),
     ("Mutation", "verifyFirm", "ADMIN, BUREAU within jurisdiction"),
+    ("Mutation", "mergeFirm", "ADMIN, BUREAU within the PENDING firm's jurisdiction"),
     ("Mutation", "confirmSupplyLinks", "ADMIN, ENTERPRISE of the end that did not declare each link"),
     ("Mutation", "rejectSupplyLinks", "ADMIN, ENTERPRISE of the end that did not declare each link"),
     ("Mutation", "nominateFirm", "BUREAU whose jurisdiction covers the firm"),

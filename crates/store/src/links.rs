@@ -291,6 +291,22 @@ pub async fn supply_inputs(
         .collect()
 }
 
+/// Whether `supplier` already sells `product` to `customer` (any status).
+pub async fn supplies_product(
+    conn: &impl ConnectionTrait,
+    supplier: FirmId,
+    customer: FirmId,
+    product: &str,
+) -> Result<bool, StoreError> {
+    let n = supply_link::Entity::find()
+        .filter(supply_link::Column::SupplierId.eq(supplier.0))
+        .filter(supply_link::Column::CustomerId.eq(customer.0))
+        .filter(supply_link::Column::Product.eq(product))
+        .count(conn)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Whether `supplier` sells to `customer` on a link in `status`.
 pub async fn supplies(
     conn: &impl ConnectionTrait,

@@ -170,3 +170,52 @@ pub async fn apply(
     }
     Ok(out)
 }
+
+/// What merging a PENDING firm into a registered one did to its links.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Merged {
+    /// Links moved to the registered firm.
+    pub moved: u64,
+    /// Links dropped because the registered firm already had the same one (or it would link the
+    /// registered firm to itself).
+    pub dropped: u64,
+}
+
+/// Moves every link of the PENDING firm `pending` onto `into` and deletes `pending` (the row of a
+/// supplier list had a typo in the USCC, and the supplier is registered under the right one).
+#[instrument(skip_all, fields(pending = pending.0, into = into.0))]
+pub async fn merge_pending(conn: &impl ConnectionTrait, pending: FirmId, into: FirmId) -> Result<Merged, StoreError> {
+    use sea_orm::Condition;
+    let mut merged = Merged::default();
+    let rows = supply_link::Entity::find()
+        .filter(
+            Condition::any()
+                .add(supply_link::Column::SupplierId.eq(pending.0))
+                .add(supply_link::Column::CustomerId.eq(pending.0)),
+        )
+        .all(conn)
+        .await?;
+    for m in rows {
+        let l = link_from_row(m)?;
+        let as_supplier = l.supplier_id == pending;
+        let (supplier, customer) = if as_supplier { (into, l.customer_id) } else { (l.supplier_id, into) };
+        let clash =
+            supplier == customer || links::supplies_product(conn, supplier, customer, l.product.as_str()).await?;
+        if clash {
+            supply_link::Entity::delete_by_id(l.id.0).exec(conn).await?;
+            merged.dropped += 1;
+            continue;
+        }
+        let column = if as_supplier { supply_link::Column::SupplierId } else { supply_link::Column::CustomerId };
+        supply_link::Entity::update_many()
+            .col_expr(column, Expr::value(into.0))
+            .col_expr(supply_link::Column::Version, Expr::col(supply_link::Column::Version).add(1))
+            .col_expr(supply_link::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(supply_link::Column::Id.eq(l.id.0))
+            .exec(conn)
+            .await?;
+        merged.moved += 1;
+    }
+    firm::Entity::delete_by_id(pending.0).exec(conn).await?;
+    Ok(merged)
+}

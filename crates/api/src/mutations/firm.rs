@@ -81,8 +81,27 @@ pub struct UpdateFirmPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// A PENDING firm to fold into the registered firm it really is (the supplier list had a typo).
+#[derive(InputObject, Debug)]
+pub struct MergeFirmInput {
+    /// USCC of the PENDING firm.
+    pub pending_uscc: String,
+    /// USCC of the registered (VERIFIED) firm that takes over its links.
+    pub into_uscc: String,
+}
+
+/// Result of `mergeFirm`.
+#[derive(SimpleObject, Debug, Default)]
+pub struct MergeFirmPayload {
+    /// The registered firm, now holding the links.
+    pub firm: Option<Firm>,
+    /// Why nothing was merged; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
 payload!(RegisterFirmPayload, firm: Firm);
 payload!(UpdateFirmPayload, firm: Firm);
+payload!(MergeFirmPayload, firm: Firm);
 
 fn chains(errors: &mut FieldErrors, list: &[String]) -> Option<Vec<ChainCode>> {
     if list.len() > 50 {
@@ -250,6 +269,53 @@ async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput, edit: Edit) -> O
     Ok(Firm(record))
 }
 
+fn unknown(field: &str, uscc: &Uscc) -> UserError {
+    UserError {
+        field: vec!["input".into(), field.into()],
+        message: format!("no firm with USCC {uscc} is registered"),
+        code: UserErrorCode::NotFound,
+    }
+}
+
+async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
+    let viewer = guard::viewer(ctx)?;
+    require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
+    let mut errors = FieldErrors::default();
+    let pending_uscc = errors.take("pendingUscc", Uscc::parse(&input.pending_uscc));
+    let into_uscc = errors.take("intoUscc", Uscc::parse(&input.into_uscc));
+    let (Some(pending_uscc), Some(into_uscc)) = (pending_uscc, into_uscc) else { return Err(errors.into()) };
+    let w = Write::begin(ctx).await?;
+    let pending = firms::find_by_uscc(w.txn(), pending_uscc.as_str())
+        .await?
+        .filter(|f| viewer.can_see_firm(f.verification, &f.firm.region, false))
+        .ok_or_else(|| unknown("pendingUscc", &pending_uscc))?;
+    require(viewer.can_write_firm(&pending.firm.region))?;
+    if pending.verification != Verification::Pending {
+        let e = linchpin_domain::ValidationError::new(
+            linchpin_domain::ErrorCode::InvalidState,
+            "only a PENDING firm can be merged into another",
+        );
+        return Err(UserError::on("pendingUscc", e).into());
+    }
+    let into = firms::find_by_uscc(w.txn(), into_uscc.as_str())
+        .await?
+        .filter(|f| f.verification == Verification::Verified && f.id != pending.id)
+        .ok_or_else(|| unknown("intoUscc", &into_uscc))?;
+    let merged = linchpin_store::supplier_list::merge_pending(w.txn(), pending.id, into.id).await?;
+    let after = serde_json::json!({"into": into.firm.uscc.as_str(), "movedLinks": merged.moved, "droppedLinks": merged.dropped});
+    let change = Change {
+        action: "firm.merge",
+        object_type: "firm",
+        object_id: ids::encode(Kind::Firm, pending.id.0).0,
+        regions: vec![pending.firm.region.as_str().to_owned(), into.firm.region.as_str().to_owned()],
+        before: Some(&pending),
+        after: Some(&after),
+    };
+    // the links changed ends: every replica reloads its network
+    w.commit(viewer, change, Some(NetworkEvent::now(NetworkEventKind::Imported, None))).await?;
+    Ok(Firm(into))
+}
+
 /// Mutations of firms.
 #[derive(Default)]
 pub struct FirmMutations;
@@ -283,5 +349,14 @@ impl FirmMutations {
     #[instrument(skip_all)]
     async fn verify_firm(&self, ctx: &Context<'_>, input: UpdateFirmInput) -> Result<UpdateFirmPayload, ApiError> {
         respond(update_firm(ctx, input, Edit::Verify).await)
+    }
+
+    /// Folds a PENDING firm into the registered firm it really is, when a supplier list named it
+    /// under a mistyped USCC: its links move to `intoUscc` (a link the registered firm already
+    /// has is dropped) and the PENDING firm is deleted. A BUREAU whose jurisdiction covers the
+    /// PENDING firm, or ADMIN. Fails with NOT_FOUND or INVALID_STATE (the firm is not PENDING).
+    #[instrument(skip_all)]
+    async fn merge_firm(&self, ctx: &Context<'_>, input: MergeFirmInput) -> Result<MergeFirmPayload, ApiError> {
+        respond(merge_firm(ctx, input).await)
     }
 }

@@ -346,3 +346,51 @@ async fn coverage_counts_shares_and_single_sources_are_the_ones_built_in() {
         assert_eq!(bureau["data"]["firm"]["supplierCoverage"]["confirmed"], 1, "{bureau}");
     }
 }
+
+#[tokio::test]
+async fn a_bureau_merges_a_mistyped_supplier_into_the_registered_one() {
+    for api in backends().await {
+        let c = case(&api).await;
+        // the list names the registered supplier under a wrong USCC for one product
+        let typo = uscc("91330106MA2D00009");
+        let list = format!(
+            "{HEADER}\n{r},已登记供应商,330106,C36,电机,100,true\n{typo},已登记供应商,330106,C36,电机,100,true\n\
+             {typo},已登记供应商,330106,C36,线束,20,false\n",
+            r = c.registered
+        );
+        let up = upload(&api, &c.ent, "suppliers.csv", list.into_bytes(), false).await;
+        assert_eq!(summary(&up)["pendingFirms"], 1, "[{}] {up}", api.backend);
+        let merge =
+            "mutation($i: MergeFirmInput!) { mergeFirm(input: $i) { firm { uscc } userErrors { field code } } }";
+        let gd = api.account("gd-bureau", Role::Bureau, Some("44"), None).await;
+        let refused = api.run_as(Some(&gd), merge, json!({"i": {"pendingUscc": typo, "intoUscc": c.registered}})).await;
+        assert_eq!(
+            refused["data"]["mergeFirm"]["userErrors"][0]["code"], "NOT_FOUND",
+            "outside its jurisdiction: {refused}"
+        );
+        let zj = api.account("zj-bureau", Role::Bureau, Some("33"), None).await;
+        let wrong = api.run_as(Some(&zj), merge, json!({"i": {"pendingUscc": c.registered, "intoUscc": typo}})).await;
+        assert_eq!(wrong["data"]["mergeFirm"]["userErrors"][0]["code"], "INVALID_STATE", "{wrong}");
+        let done = api.run_as(Some(&zj), merge, json!({"i": {"pendingUscc": typo, "intoUscc": c.registered}})).await;
+        assert_eq!(done["data"]["mergeFirm"]["firm"]["uscc"], c.registered.as_str(), "{done}");
+        // the duplicate 电机 link was dropped, 线束 moved; the mistyped firm is gone
+        let q =
+            "query($u: String!) { firm(uscc: $u) { customers(first: 10) { nodes { product customer { uscc } } } } }";
+        let got = api.run(q, json!({"u": c.registered})).await;
+        let mut products: Vec<String> = got["data"]["firm"]["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["product"].as_str().unwrap().to_owned())
+            .collect();
+        products.sort();
+        assert_eq!(products, ["电机", "线束"], "{got}");
+        assert!(api.run(q, json!({"u": typo})).await["data"]["firm"].is_null());
+        assert_eq!(counts(&api).await, (2, 2));
+        let audit = api
+            .data("{ auditEvents(first: 5, filter: {action: \"firm.merge\"}) { nodes { after } } }", json!({}))
+            .await;
+        let after: Value = serde_json::from_str(audit["auditEvents"]["nodes"][0]["after"].as_str().unwrap()).unwrap();
+        assert_eq!((after["movedLinks"].as_u64(), after["droppedLinks"].as_u64()), (Some(1), Some(1)));
+    }
+}
