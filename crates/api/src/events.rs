@@ -82,6 +82,11 @@ pub struct NetworkEvent {
     #[graphql(skip)]
     #[serde(default)]
     pub whitelist: Option<WhitelistNote>,
+    /// Part of a bulk change (a supplier list) that an IMPORTED notice also announces: live
+    /// networks take it from that reload, not one event at a time.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub bulk: bool,
 }
 
 /// A whitelist step or a published batch, as an event carries it: enough for each subscriber to
@@ -144,7 +149,24 @@ pub struct EventEnd {
 impl NetworkEvent {
     /// An event happening now.
     pub fn now(kind: NetworkEventKind, subject_id: Option<ID>) -> Self {
-        Self { kind, subject_id, at: Utc::now(), link_ends: None, whitelist: None }
+        Self { kind, subject_id, at: Utc::now(), link_ends: None, whitelist: None, bulk: false }
+    }
+
+    /// Marks the event as part of a bulk change (see [`NetworkEvent::bulk`]).
+    pub fn in_bulk(mut self) -> Self {
+        self.bulk = true;
+        self
+    }
+
+    /// Whether it is a change of one supply link.
+    pub fn is_link_change(&self) -> bool {
+        matches!(
+            self.kind,
+            NetworkEventKind::LinkDeclared
+                | NetworkEventKind::LinkConfirmed
+                | NetworkEventKind::LinkRejected
+                | NetworkEventKind::LinkRemoved
+        )
     }
 
     /// Marks the event as concerning the link between these two firms.

@@ -83,6 +83,9 @@ impl LiveNetwork {
 
     /// Applies one change event, reading the changed object from the store.
     pub async fn apply(&self, store: &Store, event: &NetworkEvent) -> Result<(), StoreError> {
+        if event.bulk {
+            return Ok(()); // the bulk change's IMPORTED notice reloads the network
+        }
         let subject = event.subject_id.as_ref().and_then(|id| ids::decode_any(id));
         match (event.kind, subject) {
             (NetworkEventKind::FirmRegistered | NetworkEventKind::FirmUpdated, Some((Kind::Firm, id))) => {

@@ -57,6 +57,7 @@ pub const ROOT_FIELD_RULES: &[(&str, &str, &str)] = &[
     ),
     ("Mutation", "publishBatch", "the province's own BUREAU (2-digit jurisdiction)"),
     ("Subscription", "networkChanged", "any signed-in account; link events only for links it may see"),
+    ("Subscription", "supplyLinkChanged", "any signed-in account; only links it may see"),
     (
         "Subscription",
         "whitelistChanged",

@@ -21,6 +21,16 @@ impl SubscriptionRoot {
         Ok(state.events.subscribe().filter(move |e| std::future::ready(e.whitelist.is_none() && e.visible_to(&viewer))))
     }
 
+    /// Every change to a supply link the viewer may see, committed from now on on any replica:
+    /// declared (also by a supplier list), confirmed, rejected, removed. An ENTERPRISE hears of
+    /// the links of its own firm, so a supplier learns at once that a customer declared a link
+    /// for its inbox, and a customer that its supplier confirmed or rejected one.
+    async fn supply_link_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NetworkEvent>> {
+        let viewer = guard::viewer(ctx).map_err(async_graphql::Error::from)?.clone();
+        let state = guard::state(ctx).map_err(async_graphql::Error::from)?;
+        Ok(state.events.subscribe().filter(move |e| std::future::ready(e.is_link_change() && e.visible_to(&viewer))))
+    }
+
     /// Every whitelist step and published batch committed from now on, on any replica, inside
     /// `regionPrefix` (2, 4 or 6 digits; every region when absent): only what the viewer may
     /// see, so a subscriber of another province hears of approved, published entries and

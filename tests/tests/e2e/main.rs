@@ -5,4 +5,5 @@ mod drills;
 mod helpers;
 mod hostile;
 mod serve;
+mod suppliers;
 mod whitelist;

@@ -214,10 +214,25 @@ async fn import_list(
             ..event(action, "supply_link", ids::encode(Kind::SupplyLink, after.id.0).0, regions(after.supplier_id))
         });
     }
-    // one notice for the whole list: every replica reloads its network (as after an import)
-    let changed = s.created + s.updated + s.pending_firms > 0;
-    let notice = changed.then(|| NetworkEvent::now(NetworkEventKind::Imported, None));
-    w.commit_events(events, notice.into_iter().collect()).await?;
+    // one notice for the whole list, on which every replica reloads its network (as after an
+    // import), and one per link for its supplier's subscribers
+    let mut notices = Vec::new();
+    if s.created + s.updated + s.pending_firms > 0 {
+        notices.push(NetworkEvent::now(NetworkEventKind::Imported, None));
+    }
+    let mut supplier_ids: Vec<linchpin_domain::FirmId> = outcome.changed.iter().map(|(_, l)| l.supplier_id).collect();
+    supplier_ids.sort_unstable();
+    supplier_ids.dedup();
+    let suppliers = firms::get_many(w.txn(), &supplier_ids).await?;
+    for (_, l) in &outcome.changed {
+        if let Some(supplier) = suppliers.get(&l.supplier_id) {
+            let id = ids::encode(Kind::SupplyLink, l.id.0);
+            notices.push(
+                NetworkEvent::now(NetworkEventKind::LinkDeclared, Some(id)).about_link(supplier, &customer).in_bulk(),
+            );
+        }
+    }
+    w.commit_events(events, notices).await?;
     Ok((Some(summary(s, false)), Vec::new()))
 }
 
