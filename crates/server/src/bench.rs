@@ -34,6 +34,9 @@ pub enum BenchCommand {
     /// Seed (on an empty database) 100,000 firms and 10,000 whitelist entries, then time the
     /// whitelist and candidate lists through the schema and the XLSX export.
     Whitelist(crate::bench_whitelist::WhitelistBenchArgs),
+    /// Upload a supplier list of 10,000 rows (half of them unregistered suppliers) for the LARGE
+    /// firm with the most suppliers, through the schema: dry run, upload, the same again.
+    SupplierList(crate::bench_suppliers::SupplierListBenchArgs),
     /// Time reading the interchange files into the analysis graph (validating every row) and the
     /// structural analyses (dominators, sole suppliers, reach), end to end.
     Structure {
@@ -72,7 +75,9 @@ fn structural_line(a: &Analysis) -> String {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout();
     match cmd {
-        BenchCommand::Whitelist(_) => anyhow::bail!("bench whitelist runs on the async runtime (cli::run)"),
+        BenchCommand::Whitelist(_) | BenchCommand::SupplierList(_) => {
+            anyhow::bail!("this benchmark runs on the async runtime (cli::run)")
+        }
         BenchCommand::Structure { firms, links, exact_reach_limit } => {
             let start = Instant::now();
             let Some(net) = crate::analyze::read(&firms, &links, linchpin_domain::IndustryLevel::Class, &Bar::new())

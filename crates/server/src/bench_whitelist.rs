@@ -202,16 +202,13 @@ fn ms(d: StdDuration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Runs `linchpin bench whitelist`.
-pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(args.repeat >= 1 && args.entries >= 1, "--repeat and --entries must be at least 1");
+/// Seeds `gen-network --firms n --seed seed` into an empty database (a no-op otherwise); prints
+/// what it did.
+pub async fn seed_network(store: &Store, n: usize, seed: u64) -> anyhow::Result<()> {
     let mut out = std::io::stdout();
-    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
-    store.migrate().await.context("cannot migrate the database")?;
-    let state = ApiState::new(store.clone());
     if firms::count(store.db()).await? == 0 {
         let start = Instant::now();
-        let net = generate::generate(args.firms, args.seed);
+        let net = generate::generate(n, seed);
         let firm_rows: Vec<FirmRow> =
             net.firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
         let link_rows: Vec<LinkRow> =
@@ -233,6 +230,17 @@ pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
             start.elapsed().as_secs_f64()
         )?;
     }
+    Ok(())
+}
+
+/// Runs `linchpin bench whitelist`.
+pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.repeat >= 1 && args.entries >= 1, "--repeat and --entries must be at least 1");
+    let mut out = std::io::stdout();
+    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let state = ApiState::new(store.clone());
+    seed_network(&store, args.firms, args.seed).await?;
     if analysis::latest_run(store.db()).await?.is_none() {
         let start = Instant::now();
         let run = linchpin_api::analysis::run(&state, state.analysis, state.link_trust, "bench".into())

@@ -82,6 +82,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => tokio::task::spawn_blocking(move || crate::analyze::run(args)).await?,
         Command::Export(cmd) => crate::export::run(cmd).await,
         Command::Bench(crate::bench::BenchCommand::Whitelist(args)) => crate::bench_whitelist::run(args).await,
+        Command::Bench(crate::bench::BenchCommand::SupplierList(args)) => crate::bench_suppliers::run(args).await,
         Command::Bench(cmd) => tokio::task::spawn_blocking(move || crate::bench::run(cmd)).await?,
     }
 }
