@@ -19,8 +19,8 @@ pub const DEMO_FIRMS: usize = 1_200;
 pub const DEMO_PASSWORD: &str = "linchpin-demo";
 
 /// The demo accounts, in the order they are printed.
-pub const DEMO_ACCOUNTS: [&str; 6] =
-    ["admin", "zj-bureau", "zj-reviewer", "hz-bureau", "hz-coordinator", "demo-enterprise"];
+pub const DEMO_ACCOUNTS: [&str; 7] =
+    ["admin", "zj-bureau", "zj-reviewer", "hz-bureau", "hz-coordinator", "demo-enterprise", "demo-supplier"];
 
 /// Seeds the demo when the database has no firms, then prints a token for each demo account.
 pub async fn seed(app: &Application) -> anyhow::Result<()> {
@@ -31,6 +31,10 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
     } else {
         let net = generate::generate(DEMO_FIRMS, 2022);
         let enterprise = demo_enterprise(&net).map(|f| f.uscc.clone());
+        // one of its suppliers, whose account has the demo enterprise's links in its inbox
+        let supplier = enterprise
+            .as_ref()
+            .and_then(|e| net.links.iter().find(|l| l.customer() == e).map(|l| l.supplier().clone()));
         let firm_rows: Vec<FirmRow> =
             net.firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
         let link_rows: Vec<LinkRow> =
@@ -54,6 +58,8 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
         )?;
         let Some(uscc) = enterprise else { anyhow::bail!("the demo network has no large firm with suppliers") };
         let firm = firms::find_by_uscc(store.db(), uscc.as_str()).await?.context("demo enterprise vanished")?;
+        let supplier = supplier.context("the demo enterprise has no supplier")?;
+        let supplier = firms::find_by_uscc(store.db(), supplier.as_str()).await?.context("demo supplier vanished")?;
         let invalid = |e: linchpin_domain::ValidationError| anyhow::anyhow!("{}", e.message);
         let specs = [
             ("admin", Binding::new(Role::Admin, None, None)),
@@ -65,6 +71,7 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
                 Binding::new(Role::Coordinator, Some(Jurisdiction::parse("3301").map_err(invalid)?), None),
             ),
             ("demo-enterprise", Binding::new(Role::Enterprise, None, Some(firm.id))),
+            ("demo-supplier", Binding::new(Role::Enterprise, None, Some(supplier.id))),
         ];
         for (name, binding) in specs {
             let binding = binding.map_err(invalid)?;

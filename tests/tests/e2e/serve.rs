@@ -106,6 +106,12 @@ async fn the_demo_seeds_a_realistic_network_once() {
     let check: serde_json::Value =
         reqwest::get(format!("http://{}/whitelist/check/{listed}", server.addr)).await.unwrap().json().await.unwrap();
     assert_eq!(check["status"], "APPROVED", "{check}");
+    // the supplier account's inbox holds its links to the demo enterprise
+    let supplier = demo_token(&server.stdout, "demo-supplier");
+    let inbox = server
+        .gql_as(supplier.as_deref(), "{ viewer { pendingConfirmations(first: 5) { nodes { id } } } }", json!({}))
+        .await;
+    assert!(!inbox["data"]["viewer"]["pendingConfirmations"]["nodes"].as_array().unwrap().is_empty(), "{inbox}");
     drop(server);
     let again = Server::start(&db, None, &["--demo"]);
     assert!(again.stdout.iter().any(|l| l.contains("already has firms")), "{:?}", again.stdout);
