@@ -156,7 +156,11 @@ async fn a_list_with_bad_rows_reports_each_with_its_line_and_writes_nothing() {
              {p2},杭州模具有限公司,330108,C35,模具,30,true\n\
              {p2},杭州模具有限公司,330108,C35,模具,31,true\n\
              {p2},另一个名字,330108,C35,夹具,30,true\n\
-             {p2},名\u{202e}字,330108,C35,冲头,30,true\n",
+             {p2},名\u{202e}字,330108,C35,冲头,30,true\n\
+             {p2},杭州模具有限公司,330108,X99,刀具,30,true\n\
+             {p2},杭州模具有限公司,330108,C35,,30,true\n\
+             {p2},杭州模具有限公司,330108,C35,钻头,abc,true\n\
+             {p2},杭州模具有限公司,330108\n",
             p1 = c.p1,
             p2 = c.p2,
             customer = c.customer
@@ -185,6 +189,10 @@ async fn a_list_with_bad_rows_reports_each_with_its_line_and_writes_nothing() {
             (8, "product", "DUPLICATE"),
             (9, "supplier_name", "INVALID_VALUE"),
             (10, "supplier_name", "INVALID_TEXT"),
+            (11, "industry_code", "INVALID_INDUSTRY"),
+            (12, "product", "INVALID_TEXT"),
+            (13, "annual_value_10k_cny", "OUT_OF_RANGE"),
+            (14, "", "INVALID_VALUE"),
         ];
         let want: Vec<(u64, String, String)> =
             want.iter().map(|(l, c, k)| (*l, (*c).to_owned(), (*k).to_owned())).collect();
