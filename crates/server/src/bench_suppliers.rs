@@ -33,6 +33,9 @@ pub struct SupplierListBenchArgs {
     /// Rows of the list.
     #[arg(long, default_value_t = 10_000)]
     pub rows: usize,
+    /// Publish the change events through this Redis, as a replica would (in process otherwise).
+    #[arg(long)]
+    pub redis_url: Option<String>,
 }
 
 const IMPORT: &str = "mutation($i: ImportSupplierListInput!) { importSupplierList(input: $i) { \
@@ -97,7 +100,16 @@ pub async fn run(args: SupplierListBenchArgs) -> anyhow::Result<ExitCode> {
         fresh,
         csv.len() as f64 / 1048576.0
     )?;
-    let schema = build_schema(ApiState::new(store.clone()), Limits::default());
+    let mut state = ApiState::new(store.clone());
+    if let Some(url) = &args.redis_url {
+        let link = linchpin_api::redis_link::RedisLink::connect(url)
+            .await
+            .map_err(|_| anyhow::anyhow!("--redis-url is not a valid Redis URL"))?;
+        state.events = std::sync::Arc::new(linchpin_api::RedisBus::over(link).await);
+    }
+    let events = if args.redis_url.is_some() { "Redis" } else { "in process" };
+    writeln!(out, "change events published {events}")?;
+    let schema = build_schema(state, Limits::default());
     for (what, dry_run) in [("dry run", true), ("upload", false), ("same upload again", false)] {
         let mut req = Request::new(IMPORT)
             .variables(Variables::from_json(serde_json::json!({"i": {"file": null, "dryRun": dry_run}})));
