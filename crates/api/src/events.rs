@@ -193,6 +193,14 @@ impl NetworkEvent {
 pub trait EventBus: Send + Sync + std::fmt::Debug {
     /// Publishes an event to every current subscriber (on every replica, for a shared bus).
     async fn publish(&self, event: NetworkEvent) -> Result<(), BusError>;
+    /// Publishes several events in order (a bulk change); a shared bus sends them in few round
+    /// trips.
+    async fn publish_all(&self, events: Vec<NetworkEvent>) -> Result<(), BusError> {
+        for e in events {
+            self.publish(e).await?;
+        }
+        Ok(())
+    }
     /// A stream of every event published from now on.
     fn subscribe(&self) -> BoxStream<'static, NetworkEvent>;
     /// Checks the transport (always fine in process).
@@ -339,6 +347,24 @@ impl EventBus for RedisBus {
         if sent.is_none() {
             // Redis is away: this replica's subscribers still hear it.
             let _ = self.local.send(event);
+        }
+        Ok(())
+    }
+
+    /// Pipelines the PUBLISH commands, a thousand per round trip.
+    async fn publish_all(&self, events: Vec<NetworkEvent>) -> Result<(), BusError> {
+        for chunk in events.chunks(1_000) {
+            let mut pipe = redis::pipe();
+            for e in chunk {
+                pipe.cmd("PUBLISH").arg(CHANNEL).arg(serde_json::to_string(e)?).ignore();
+            }
+            let sent = self.link.call(|mut conn| async move { pipe.query_async::<()>(&mut conn).await }).await;
+            if sent.is_none() {
+                // Redis is away: this replica's subscribers still hear them.
+                for e in chunk {
+                    let _ = self.local.send(e.clone());
+                }
+            }
         }
         Ok(())
     }

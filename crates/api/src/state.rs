@@ -61,4 +61,14 @@ impl ApiState {
             tracing::warn!(error = %e, bus = self.events.name(), "could not publish a change event");
         }
     }
+
+    /// Publishes the events of a bulk change, in order and in few round trips.
+    pub async fn announce_all(&self, events: Vec<NetworkEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        if let Err(e) = self.events.publish_all(events).await {
+            tracing::warn!(error = %e, bus = self.events.name(), "could not publish change events");
+        }
+    }
 }

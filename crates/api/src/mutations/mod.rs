@@ -213,9 +213,7 @@ impl Write {
     ) -> Result<(), ApiError> {
         audit_log::record_all(&*self.txn, viewer, &self.request_id, changes).await?;
         self.txn.commit().await?;
-        for e in events {
-            self.state.announce(e).await;
-        }
+        self.state.announce_all(events).await;
         Ok(())
     }
 
@@ -228,9 +226,7 @@ impl Write {
     pub async fn commit_events(self, events: Vec<NewAuditEvent>, notices: Vec<NetworkEvent>) -> Result<(), ApiError> {
         linchpin_store::audit::append_many(&*self.txn, events).await?;
         self.txn.commit().await?;
-        for e in notices {
-            self.state.announce(e).await;
-        }
+        self.state.announce_all(notices).await;
         Ok(())
     }
 }

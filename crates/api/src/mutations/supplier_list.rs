@@ -214,12 +214,9 @@ async fn import_list(
             ..event(action, "supply_link", ids::encode(Kind::SupplyLink, after.id.0).0, regions(after.supplier_id))
         });
     }
-    // one notice for the whole list, on which every replica reloads its network (as after an
-    // import), and one per link for its supplier's subscribers
+    // one notice per link for its supplier's subscribers, and one for the whole list, on which
+    // every replica reloads its network (as after an import)
     let mut notices = Vec::new();
-    if s.created + s.updated + s.pending_firms > 0 {
-        notices.push(NetworkEvent::now(NetworkEventKind::Imported, None));
-    }
     let mut supplier_ids: Vec<linchpin_domain::FirmId> = outcome.changed.iter().map(|(_, l)| l.supplier_id).collect();
     supplier_ids.sort_unstable();
     supplier_ids.dedup();
@@ -231,6 +228,11 @@ async fn import_list(
                 NetworkEvent::now(NetworkEventKind::LinkDeclared, Some(id)).about_link(supplier, &customer).in_bulk(),
             );
         }
+    }
+    // the IMPORTED notice last: a subscriber that falls behind on a long list drops the oldest
+    // events, and the one that reloads the network must not be among them
+    if s.created + s.updated + s.pending_firms > 0 {
+        notices.push(NetworkEvent::now(NetworkEventKind::Imported, None));
     }
     w.commit_events(events, notices).await?;
     Ok((Some(summary(s, false)), Vec::new()))

@@ -65,3 +65,33 @@ async fn receives(sub: &mut futures_util::stream::BoxStream<'static, NetworkEven
     .await
     .unwrap_or(false)
 }
+
+#[tokio::test]
+async fn a_bulk_publication_arrives_whole_and_in_order() {
+    for bus in buses().await {
+        let mut sub = bus.subscribe();
+        let tag = rand::random::<u64>();
+        let events: Vec<NetworkEvent> = (0..2_500)
+            .map(|i| {
+                NetworkEvent::now(NetworkEventKind::LinkDeclared, Some(async_graphql::ID(format!("bulk-{tag}-{i}"))))
+                    .in_bulk()
+            })
+            .collect();
+        bus.publish_all(events.clone()).await.unwrap();
+        let mut got = Vec::new();
+        let collected = tokio::time::timeout(Duration::from_secs(10), async {
+            while got.len() < events.len() {
+                match sub.next().await {
+                    Some(e) if e.subject_id.as_ref().is_some_and(|id| id.starts_with(&format!("bulk-{tag}-"))) => {
+                        got.push(e)
+                    }
+                    Some(_) => continue,
+                    None => break,
+                }
+            }
+        })
+        .await;
+        assert!(collected.is_ok(), "{} bus delivered {} of {}", bus.name(), got.len(), events.len());
+        assert_eq!(got, events, "{} bus reordered a bulk publication", bus.name());
+    }
+}
