@@ -68,7 +68,7 @@ pub async fn run(args: SupplierListBenchArgs) -> anyhow::Result<ExitCode> {
         .take(registered_n)
         .collect();
     let records = firms::get_many(store.db(), &candidates).await?;
-    let mut csv = String::from(linchpin_interchange::SUPPLIER_COLUMNS.join(","));
+    let mut csv = linchpin_interchange::SUPPLIER_COLUMNS.join(",");
     csv.push('\n');
     for id in &candidates {
         let f = &records.get(id).context("a firm vanished")?.firm;
