@@ -37,8 +37,11 @@ fn stamp_error(e: &mut ServerError) {
         return;
     }
     // Errors before any resolver (no path), and arguments that fail to parse into their input
-    // types (async-graphql says `Failed to parse "Type": ...`), are the client's input.
-    let code = if e.path.is_empty() || e.message.starts_with("Failed to parse") {
+    // types (async-graphql says `Failed to parse "Type": ...`, or `Expected input type "Type",
+    // found ...` when a value passed validation but not parsing, as a JSON string for an
+    // `Upload`), are the client's input.
+    let input = ["Failed to parse", "Expected input type"];
+    let code = if e.path.is_empty() || input.iter().any(|p| e.message.starts_with(p)) {
         "VALIDATION"
     } else {
         tracing::error!(message = %e.message, path = ?e.path, "resolver error without a code");

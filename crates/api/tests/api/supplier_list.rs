@@ -402,3 +402,19 @@ async fn a_bureau_merges_a_mistyped_supplier_into_the_registered_one() {
         assert_eq!((after["movedLinks"].as_u64(), after["droppedLinks"].as_u64()), (Some(1), Some(1)));
     }
 }
+
+#[tokio::test]
+async fn a_file_sent_as_json_text_is_refused_as_invalid_input() {
+    for api in backends().await {
+        let c = case(&api).await;
+        for who in [&c.ent, &api.admin] {
+            for file in [json!("abc"), json!("0"), json!(null)] {
+                let got = api.run_as(Some(who), IMPORT, json!({"i": {"file": file}})).await;
+                assert_eq!(got["errors"][0]["extensions"]["code"], "VALIDATION", "[{}] {file}: {got}", api.backend);
+            }
+            let inline = "mutation { importSupplierList(input: {file: \"x\"}) { summary { rows } } }";
+            let got = api.run_as(Some(who), inline, json!({})).await;
+            assert_eq!(got["errors"][0]["extensions"]["code"], "VALIDATION", "{got}");
+        }
+    }
+}
