@@ -136,6 +136,8 @@ pub enum UserErrorCode {
     SizeOverrideRequired,
     /// The firm is not on that chain.
     NotOnChain,
+    /// A vehicle plate number is not a Chinese plate number.
+    InvalidPlate,
 }
 
 impl From<ErrorCode> for UserErrorCode {
@@ -162,6 +164,7 @@ impl From<ErrorCode> for UserErrorCode {
             ErrorCode::NotASupplier => Self::NotASupplier,
             ErrorCode::SizeOverrideRequired => Self::SizeOverrideRequired,
             ErrorCode::NotOnChain => Self::NotOnChain,
+            ErrorCode::InvalidPlate => Self::InvalidPlate,
         }
     }
 }

@@ -50,11 +50,13 @@ pub enum ErrorCode {
     SizeOverrideRequired,
     /// The firm is not on that chain.
     NotOnChain,
+    /// A vehicle plate number is not a Chinese plate (GA 36-2018, new-energy plates included).
+    InvalidPlate,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::InvalidUscc,
         Self::InvalidRegion,
         Self::InvalidIndustry,
@@ -74,6 +76,7 @@ impl ErrorCode {
         Self::NotASupplier,
         Self::SizeOverrideRequired,
         Self::NotOnChain,
+        Self::InvalidPlate,
     ];
 
     /// The stable wire name, e.g. `INVALID_USCC`.
@@ -98,6 +101,7 @@ impl ErrorCode {
             Self::NotASupplier => "NOT_A_SUPPLIER",
             Self::SizeOverrideRequired => "SIZE_OVERRIDE_REQUIRED",
             Self::NotOnChain => "NOT_ON_CHAIN",
+            Self::InvalidPlate => "INVALID_PLATE",
         }
     }
 }

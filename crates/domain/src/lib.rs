@@ -6,12 +6,14 @@
 
 mod access;
 mod ascii;
+pub mod blockage;
 mod chain;
 pub mod coverage;
 mod error;
 mod firm;
 mod industry;
 mod link;
+mod plate;
 mod region;
 mod rows;
 mod size;
@@ -27,6 +29,7 @@ pub use industry::{IndustryCode, IndustryLevel};
 pub use link::{
     Essentiality, LinkDraft, LinkId, LinkStatus, LinkTrust, Product, REJECTION_REASON, SupplyLinkRecord, Value10kCny,
 };
+pub use plate::Plate;
 pub use region::{Jurisdiction, RegionCode};
 pub use rows::{FirmRow, LinkRow, RowError, SupplierRow};
 pub use size::SizeClass;
