@@ -160,7 +160,18 @@ async fn import_list(
         return Ok((None, errors));
     }
     let w = Write::begin(ctx).await?;
-    let outcome = supplier_list::apply(w.txn(), customer_id, &rows).await?;
+    let outcome = match supplier_list::apply(w.txn(), customer_id, &rows).await {
+        Ok(o) => o,
+        // another upload registered one of these suppliers or links at the same moment
+        Err(linchpin_store::StoreError::Duplicate(_)) => {
+            let e = UserError::general(
+                UserErrorCode::VersionConflict,
+                "another change to these suppliers was saved at the same moment; upload the file again",
+            );
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     if input.dry_run {
         drop(w); // rolls back
         return Ok((Some(summary(outcome.summary, true)), Vec::new()));

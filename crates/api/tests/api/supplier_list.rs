@@ -418,3 +418,24 @@ async fn a_file_sent_as_json_text_is_refused_as_invalid_input() {
         }
     }
 }
+
+#[tokio::test]
+async fn two_uploads_at_once_leave_one_list_and_no_internal_error() {
+    for api in backends().await {
+        let c = case(&api).await;
+        let (a, b) = tokio::join!(
+            upload(&api, &c.ent, "suppliers.csv", good_list(&c).into_bytes(), false),
+            upload(&api, &c.ent, "suppliers.csv", good_list(&c).into_bytes(), false)
+        );
+        for got in [&a, &b] {
+            assert!(got.get("errors").is_none(), "[{}] {got}", api.backend);
+            let p = &got["data"]["importSupplierList"];
+            let ok = p["summary"].is_object() || p["userErrors"][0]["code"] == "VERSION_CONFLICT";
+            assert!(ok, "[{}] {got}", api.backend);
+        }
+        // whatever the interleaving, one list's worth was written, and another upload changes nothing
+        assert_eq!(counts(&api).await, (4, 4), "[{}] {a} {b}", api.backend);
+        let again = upload(&api, &c.ent, "suppliers.csv", good_list(&c).into_bytes(), false).await;
+        assert_eq!(summary(&again)["unchanged"], 4, "{again}");
+    }
+}
