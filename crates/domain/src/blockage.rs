@@ -14,7 +14,10 @@
 //!
 //! A blockage is *open* (in the triage queue, subject to SLAs) while REPORTED, ASSIGNED,
 //! IN_PROGRESS or REOPENED; RESOLVED waits for the reporting firm's confirmation (销号).
+use crate::access::{Role, Viewer};
 use crate::error::{ErrorCode, ValidationError};
+use crate::firm::FirmId;
+use crate::region::RegionCode;
 
 /// What is blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -168,6 +171,68 @@ pub fn transition(from: BlockageStatus, action: BlockageAction) -> Result<Blocka
     Ok(to)
 }
 
+/// Where a blockage is handled: the regions it concerns (the affected firm's; for FREIGHT also
+/// the origin and destination) and the level it has been escalated to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desk<'a> {
+    /// The affected firm.
+    pub firm: FirmId,
+    /// Its region, then for FREIGHT the origin and destination.
+    pub regions: &'a [RegionCode],
+    /// The prefix length of the office in charge: 6 county, 4 city, 2 province, 0 national.
+    pub level: u8,
+}
+
+/// The office a breached blockage goes to next: county (6 digits) → city (4) → province (2) →
+/// national (0); `None` once national.
+pub fn escalation_level(level: u8) -> Option<u8> {
+    match level {
+        6 => Some(4),
+        4 => Some(2),
+        2 => Some(0),
+        _ => None,
+    }
+}
+
+impl Viewer {
+    /// Reporting a blockage of a firm: its own ENTERPRISE account, a COORDINATOR or BUREAU whose
+    /// jurisdiction covers the firm, or ADMIN.
+    pub fn can_report_blockage(&self, firm: FirmId, region: &RegionCode) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => self.binding.firm() == Some(firm),
+            Role::Bureau | Role::Coordinator => self.binding.jurisdiction().is_some_and(|j| j.covers(region)),
+        }
+    }
+
+    /// Coordinating a blockage (assign, start, resolve, reject, mark duplicate): a COORDINATOR or
+    /// BUREAU whose jurisdiction covers one of its regions (a FREIGHT blockage is seen at both
+    /// ends of the trip) at the level it has reached or above (after an escalation to the city, a
+    /// county office no longer leads it), or ADMIN.
+    pub fn can_coordinate_blockage(&self, desk: &Desk<'_>) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => false,
+            // offices at the level in charge or above lead; at national level, the provinces
+            // concerned (and admins)
+            Role::Bureau | Role::Coordinator => self.binding.jurisdiction().is_some_and(|j| {
+                j.as_str().len() <= usize::from(desk.level.max(2)) && desk.regions.iter().any(|r| j.covers(r))
+            }),
+        }
+    }
+
+    /// Closing a resolved blockage (销号) or reopening it: the affected firm's ENTERPRISE account,
+    /// a BUREAU whose jurisdiction covers one of its regions, or ADMIN.
+    pub fn can_close_blockage(&self, desk: &Desk<'_>) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => self.binding.firm() == Some(desk.firm),
+            Role::Bureau => self.binding.jurisdiction().is_some_and(|j| desk.regions.iter().any(|r| j.covers(r))),
+            Role::Coordinator => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +274,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn viewer(role: Role, jurisdiction: Option<&str>, firm: Option<i64>) -> Viewer {
+        use crate::access::{Binding, Username};
+        let j = jurisdiction.map(|j| crate::region::Jurisdiction::parse(j).unwrap());
+        Viewer {
+            account_id: 1,
+            username: Username::parse("someone").unwrap(),
+            binding: Binding::new(role, j, firm.map(FirmId)).unwrap(),
+            token_id: 0,
+        }
+    }
+
+    #[test]
+    fn who_reports_coordinates_and_closes_by_role_jurisdiction_and_level() {
+        let hz = RegionCode::parse("330106").unwrap();
+        let sz = RegionCode::parse("440305").unwrap();
+        let freight = [hz.clone(), hz.clone(), sz.clone()];
+        let staff = [hz.clone()];
+        let at = |level, regions| Desk { firm: FirmId(7), regions, level };
+        let county = viewer(Role::Coordinator, Some("330106"), None);
+        let city = viewer(Role::Coordinator, Some("3301"), None);
+        let province = viewer(Role::Bureau, Some("33"), None);
+        let shenzhen = viewer(Role::Coordinator, Some("4403"), None);
+        let beijing = viewer(Role::Coordinator, Some("11"), None);
+        let own = viewer(Role::Enterprise, None, Some(7));
+        let other = viewer(Role::Enterprise, None, Some(8));
+        let admin = viewer(Role::Admin, None, None);
+        // reporting
+        for (v, may) in [(&own, true), (&other, false), (&county, true), (&beijing, false), (&admin, true)] {
+            assert_eq!(v.can_report_blockage(FirmId(7), &hz), may, "{:?}", v.binding);
+        }
+        // at county level every office covering it leads; a freight blockage also at its destination
+        for (v, may) in
+            [(&county, true), (&city, true), (&province, true), (&shenzhen, true), (&beijing, false), (&own, false)]
+        {
+            assert_eq!(v.can_coordinate_blockage(&at(6, &freight)), may, "{:?}", v.binding);
+        }
+        assert!(!shenzhen.can_coordinate_blockage(&at(6, &staff)), "a staff blockage stays with its own region");
+        // escalated to the city: the county office no longer leads it; then to the province, then national
+        assert!(!county.can_coordinate_blockage(&at(4, &staff)));
+        assert!(city.can_coordinate_blockage(&at(4, &staff)));
+        assert!(!city.can_coordinate_blockage(&at(2, &staff)));
+        assert!(province.can_coordinate_blockage(&at(2, &staff)));
+        assert!(province.can_coordinate_blockage(&at(0, &staff)));
+        assert!(
+            !beijing.can_coordinate_blockage(&at(0, &staff)),
+            "national level is the provinces concerned and admins"
+        );
+        // closing: the firm, bureaus covering it, admins; never a coordinator or another firm
+        for (v, may) in [(&own, true), (&other, false), (&province, true), (&county, false), (&admin, true)] {
+            assert_eq!(v.can_close_blockage(&at(6, &staff)), may, "{:?}", v.binding);
+        }
+        assert_eq!([6, 4, 2, 0].map(escalation_level), [Some(4), Some(2), Some(0), None]);
     }
 
     #[test]
