@@ -72,11 +72,10 @@ pub struct AuditFilter {
     pub actor: Option<String>,
 }
 
-/// Appends an event.
-pub async fn append(conn: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(), StoreError> {
-    let model = audit_event::ActiveModel {
+fn model(e: NewAuditEvent, at: DateTime<Utc>) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: Default::default(),
-        at: Set(Utc::now()),
+        at: Set(at),
         account_id: Set(e.account_id),
         actor: Set(e.actor),
         action: Set(e.action.to_owned()),
@@ -86,8 +85,12 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(),
         before: Set(e.before),
         after: Set(e.after),
         request_id: Set(e.request_id),
-    };
-    audit_event::Entity::insert(model).exec_without_returning(conn).await?;
+    }
+}
+
+/// Appends an event.
+pub async fn append(conn: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(), StoreError> {
+    audit_event::Entity::insert(model(e, Utc::now())).exec_without_returning(conn).await?;
     Ok(())
 }
 
@@ -95,22 +98,7 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(),
 /// 10,000 rows writes 10,000 events).
 pub async fn append_many(conn: &impl ConnectionTrait, events: Vec<NewAuditEvent>) -> Result<(), StoreError> {
     let at = Utc::now();
-    let models: Vec<audit_event::ActiveModel> = events
-        .into_iter()
-        .map(|e| audit_event::ActiveModel {
-            id: Default::default(),
-            at: Set(at),
-            account_id: Set(e.account_id),
-            actor: Set(e.actor),
-            action: Set(e.action.to_owned()),
-            object_type: Set(e.object_type.to_owned()),
-            object_id: Set(e.object_id),
-            regions: Set(e.regions.join(",")),
-            before: Set(e.before),
-            after: Set(e.after),
-            request_id: Set(e.request_id),
-        })
-        .collect();
+    let models: Vec<audit_event::ActiveModel> = events.into_iter().map(|e| model(e, at)).collect();
     for chunk in models.chunks(crate::rows_per_insert(11)) {
         audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
     }

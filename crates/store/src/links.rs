@@ -65,13 +65,7 @@ pub(crate) fn active_model(l: &NewLink) -> supply_link::ActiveModel {
 pub async fn insert(conn: &impl ConnectionTrait, link: &NewLink) -> Result<SupplyLinkRecord, StoreError> {
     let dup =
         || StoreError::Duplicate(format!("link of `{}` from this supplier to this customer", link.product.as_str()));
-    let existing = supply_link::Entity::find()
-        .filter(supply_link::Column::SupplierId.eq(link.supplier_id.0))
-        .filter(supply_link::Column::CustomerId.eq(link.customer_id.0))
-        .filter(supply_link::Column::Product.eq(link.product.as_str()))
-        .count(conn)
-        .await?;
-    if existing > 0 {
+    if supplies_product(conn, link.supplier_id, link.customer_id, link.product.as_str()).await? {
         return Err(dup());
     }
     let res =
