@@ -26,7 +26,8 @@ fn summary<T: Serialize>(v: Option<&T>) -> Result<Option<String>, ApiError> {
     v.map(serde_json::to_string).transpose().map_err(|e| ApiError::internal(&e))
 }
 
-fn event<B: Serialize, A: Serialize>(
+/// The audit event of `change` by `viewer` in the request `request_id`.
+pub(crate) fn event<B: Serialize, A: Serialize>(
     viewer: &Viewer,
     request_id: String,
     change: Change<'_, B, A>,
@@ -54,13 +55,11 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     Ok(audit::append(conn, event(viewer, request_id, change)?).await?)
 }
 
-/// Appends the events of a bulk step, in few statements.
-pub(crate) async fn record_all<B: Serialize, A: Serialize>(
-    conn: &impl ConnectionTrait,
+/// The events of a bulk step by `viewer`, to append in few statements.
+pub(crate) fn events<B: Serialize, A: Serialize>(
     viewer: &Viewer,
     request_id: &str,
     changes: Vec<Change<'_, B, A>>,
-) -> Result<(), ApiError> {
-    let events = changes.into_iter().map(|c| event(viewer, request_id.to_owned(), c)).collect::<Result<Vec<_>, _>>()?;
-    Ok(audit::append_many(conn, events).await?)
+) -> Result<Vec<NewAuditEvent>, ApiError> {
+    changes.into_iter().map(|c| event(viewer, request_id.to_owned(), c)).collect()
 }

@@ -186,6 +186,11 @@ impl UserError {
         Self { field: vec!["input".into(), field.into()], message: e.message, code: e.code.into() }
     }
 
+    /// NOT_FOUND on `input.<field>`: no firm (the caller may see) has this USCC.
+    pub fn unknown_firm(field: &str, uscc: &linchpin_domain::Uscc) -> Self {
+        Self::on(field, ValidationError::new(ErrorCode::NotFound, format!("no firm with USCC {uscc} is registered")))
+    }
+
     /// An error blamed on no single field.
     pub fn general(code: UserErrorCode, message: impl Into<String>) -> Self {
         Self { field: vec!["input".into()], message: message.into(), code }

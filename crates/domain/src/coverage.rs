@@ -35,6 +35,13 @@ pub struct IndustryCoverage {
     pub suppliers: u32,
 }
 
+impl IndustryCoverage {
+    /// Share of the industry's essential value whose suppliers have confirmed.
+    pub fn confirmed_share(&self) -> f64 {
+        if self.essential_value > 0.0 { self.confirmed_value / self.essential_value } else { 0.0 }
+    }
+}
+
 /// An essential input that comes (almost) all from one supplier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SingleSource {

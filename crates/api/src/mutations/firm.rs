@@ -236,12 +236,7 @@ async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput, edit: Edit) -> O
     let found = firms::find_by_uscc(w.txn(), uscc.as_str()).await?;
     // a PENDING firm outside the caller's reach is as unknown as a missing one
     let Some(current) = found.filter(|f| viewer.can_see_firm(f.verification, &f.firm.region, false)) else {
-        let e = UserError {
-            field: vec!["input".into(), "uscc".into()],
-            message: format!("no firm with USCC {uscc} is registered"),
-            code: UserErrorCode::NotFound,
-        };
-        return Err(e.into());
+        return Err(UserError::unknown_firm("uscc", &uscc).into());
     };
     require(viewer.can_write_firm(&current.firm.region))?;
     if edit == Edit::Verify && current.verification != Verification::Pending {
@@ -269,14 +264,6 @@ async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput, edit: Edit) -> O
     Ok(Firm(record))
 }
 
-fn unknown(field: &str, uscc: &Uscc) -> UserError {
-    UserError {
-        field: vec!["input".into(), field.into()],
-        message: format!("no firm with USCC {uscc} is registered"),
-        code: UserErrorCode::NotFound,
-    }
-}
-
 async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
     let viewer = guard::viewer(ctx)?;
     require(matches!(viewer.role(), Role::Admin | Role::Bureau))?;
@@ -288,7 +275,7 @@ async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
     let pending = firms::find_by_uscc(w.txn(), pending_uscc.as_str())
         .await?
         .filter(|f| viewer.can_see_firm(f.verification, &f.firm.region, false))
-        .ok_or_else(|| unknown("pendingUscc", &pending_uscc))?;
+        .ok_or_else(|| UserError::unknown_firm("pendingUscc", &pending_uscc))?;
     require(viewer.can_write_firm(&pending.firm.region))?;
     if pending.verification != Verification::Pending {
         let e = linchpin_domain::ValidationError::new(
@@ -300,7 +287,7 @@ async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
     let into = firms::find_by_uscc(w.txn(), into_uscc.as_str())
         .await?
         .filter(|f| f.verification == Verification::Verified && f.id != pending.id)
-        .ok_or_else(|| unknown("intoUscc", &into_uscc))?;
+        .ok_or_else(|| UserError::unknown_firm("intoUscc", &into_uscc))?;
     let merged = linchpin_store::supplier_list::merge_pending(w.txn(), pending.id, into.id).await?;
     let after = serde_json::json!({"into": into.firm.uscc.as_str(), "movedLinks": merged.moved, "droppedLinks": merged.dropped});
     let change = Change {

@@ -218,10 +218,7 @@ async fn ends_of(conn: &impl ConnectionTrait, draft: &LinkDraft) -> Outcome<(Fir
         [("supplierUscc", draft.supplier(), supplier.is_some()), ("customerUscc", draft.customer(), customer.is_some())]
     {
         if !found {
-            errors.0.push(UserError::on(
-                field,
-                ValidationError::new(ErrorCode::NotFound, format!("no firm with USCC {uscc} is registered")),
-            ));
+            errors.0.push(UserError::unknown_firm(field, uscc));
         }
     }
     match (supplier, customer) {

@@ -211,10 +211,8 @@ impl Write {
         changes: Vec<Change<'_, B, A>>,
         events: Vec<NetworkEvent>,
     ) -> Result<(), ApiError> {
-        audit_log::record_all(&*self.txn, viewer, &self.request_id, changes).await?;
-        self.txn.commit().await?;
-        self.state.announce_all(events).await;
-        Ok(())
+        let records = audit_log::events(viewer, &self.request_id, changes)?;
+        self.commit_events(records, events).await
     }
 
     /// This request's id (for audit events written by hand).

@@ -226,11 +226,7 @@ async fn proposed_firm(
     size_override: Option<&str>,
 ) -> Outcome<(FirmRecord, Option<String>)> {
     let Some(firm) = firms::find_by_uscc(conn, p.uscc.as_str()).await? else {
-        return Err(UserError::on(
-            uscc_field,
-            ValidationError::new(ErrorCode::NotFound, format!("no firm with USCC {} is registered", p.uscc)),
-        )
-        .into());
+        return Err(UserError::unknown_firm(uscc_field, &p.uscc).into());
     };
     if firm.verification == linchpin_domain::Verification::Pending {
         return Err(UserError::on(

@@ -101,7 +101,7 @@ impl SupplierCoverage {
                 industry: i.industry.clone(),
                 essential_value_10k_cny: i.essential_value,
                 confirmed_value_10k_cny: i.confirmed_value,
-                confirmed_share: if i.essential_value > 0.0 { i.confirmed_value / i.essential_value } else { 0.0 },
+                confirmed_share: i.confirmed_share(),
                 suppliers: i.suppliers,
             })
             .collect()
