@@ -8,13 +8,13 @@ use std::io::Write as _;
 use async_graphql::{Context, InputObject, Object, SimpleObject, Upload};
 use linchpin_domain::{ErrorCode, Role, SupplierRow, Uscc, ValidationError};
 use linchpin_interchange::{FileError, parse_supplier_list};
-use linchpin_store::audit::NewAuditEvent;
 use linchpin_store::firms;
 use linchpin_store::supplier_list::{self, ListSummary};
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 
 use super::{Outcome, Payload, Write, respond};
+use crate::audit_log::{self, Change};
 use crate::error::{ApiError, UserError, UserErrorCode};
 use crate::events::{NetworkEvent, NetworkEventKind};
 use crate::guard::{self, require};
@@ -177,68 +177,55 @@ async fn import_list(
         return Ok((Some(summary(outcome.summary, true)), Vec::new()));
     }
     let request_id = w.request_id().to_owned();
-    let customer_gid = ids::encode(Kind::Firm, customer_id.0).0;
-    let event =
-        |action: &'static str, object_type: &'static str, object_id: String, regions: Vec<String>| NewAuditEvent {
-            account_id: Some(viewer.account_id),
-            actor: viewer.username.as_str().to_owned(),
-            action,
-            object_type,
-            object_id,
-            regions,
-            before: None,
-            after: None,
-            request_id: request_id.clone(),
-        };
     let s = outcome.summary;
-    let mut events = vec![NewAuditEvent {
-        after: Some(
-            serde_json::json!({"file": file_name, "sha256": sha, "rows": s.rows, "created": s.created,
-                "updated": s.updated, "unchanged": s.unchanged, "pendingFirms": s.pending_firms})
-            .to_string(),
-        ),
-        ..event("supplier_list.import", "firm", customer_gid, vec![customer.firm.region.as_str().to_owned()])
-    }];
+    let upload = serde_json::json!({"file": file_name, "sha256": sha, "rows": s.rows, "created": s.created,
+        "updated": s.updated, "unchanged": s.unchanged, "pendingFirms": s.pending_firms});
+    let mut events = vec![audit_log::event(
+        viewer,
+        request_id.clone(),
+        Change {
+            action: "supplier_list.import",
+            object_type: "firm",
+            object_id: ids::encode(Kind::Firm, customer_id.0).0,
+            regions: vec![customer.firm.region.as_str().to_owned()],
+            before: None::<&()>,
+            after: Some(&upload),
+        },
+    )?];
     for f in &outcome.pending {
-        events.push(NewAuditEvent {
-            after: serde_json::to_string(&f.firm).ok(),
-            ..event(
-                "firm.register_pending",
-                "firm",
-                ids::encode(Kind::Firm, f.id.0).0,
-                vec![f.firm.region.as_str().to_owned()],
-            )
-        });
+        let change = Change {
+            action: "firm.register_pending",
+            object_type: "firm",
+            object_id: ids::encode(Kind::Firm, f.id.0).0,
+            regions: vec![f.firm.region.as_str().to_owned()],
+            before: None::<&()>,
+            after: Some(&f.firm),
+        };
+        events.push(audit_log::event(viewer, request_id.clone(), change)?);
     }
-    let regions = |supplier: linchpin_domain::FirmId| -> Vec<String> {
-        let own = customer.firm.region.as_str().to_owned();
-        match outcome.pending.iter().find(|p| p.id == supplier) {
-            Some(p) => vec![p.firm.region.as_str().to_owned(), own],
-            None => vec![own],
-        }
-    };
-    for (before, after) in &outcome.changed {
-        let action = if before.is_some() { "link.update" } else { "link.declare" };
-        events.push(NewAuditEvent {
-            before: before.as_ref().and_then(|b| serde_json::to_string(b).ok()),
-            after: serde_json::to_string(after).ok(),
-            ..event(action, "supply_link", ids::encode(Kind::SupplyLink, after.id.0).0, regions(after.supplier_id))
-        });
-    }
-    // one notice per link for its supplier's subscribers, and one for the whole list, on which
-    // every replica reloads its network (as after an import)
-    let mut notices = Vec::new();
+    // each changed link: its audit event (both ends' regions, as for every link) and a notice for
+    // its supplier's subscribers; then one notice for the whole list, on which every replica
+    // reloads its network (as after an import)
     let mut supplier_ids: Vec<linchpin_domain::FirmId> = outcome.changed.iter().map(|(_, l)| l.supplier_id).collect();
     supplier_ids.sort_unstable();
     supplier_ids.dedup();
     let suppliers = firms::get_many(w.txn(), &supplier_ids).await?;
-    for (_, l) in &outcome.changed {
-        if let Some(supplier) = suppliers.get(&l.supplier_id) {
-            let id = ids::encode(Kind::SupplyLink, l.id.0);
-            notices.push(
-                NetworkEvent::now(NetworkEventKind::LinkDeclared, Some(id)).about_link(supplier, &customer).in_bulk(),
-            );
-        }
+    let mut notices = Vec::new();
+    for (before, after) in &outcome.changed {
+        let supplier = suppliers.get(&after.supplier_id).ok_or(ApiError::Internal)?;
+        let id = ids::encode(Kind::SupplyLink, after.id.0);
+        let change = Change {
+            action: if before.is_some() { "link.update" } else { "link.declare" },
+            object_type: "supply_link",
+            object_id: id.0.clone(),
+            regions: vec![supplier.firm.region.as_str().to_owned(), customer.firm.region.as_str().to_owned()],
+            before: before.as_ref(),
+            after: Some(after),
+        };
+        events.push(audit_log::event(viewer, request_id.clone(), change)?);
+        notices.push(
+            NetworkEvent::now(NetworkEventKind::LinkDeclared, Some(id)).about_link(supplier, &customer).in_bulk(),
+        );
     }
     // the IMPORTED notice last: a subscriber that falls behind on a long list drops the oldest
     // events, and the one that reloads the network must not be among them
