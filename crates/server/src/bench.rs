@@ -71,12 +71,21 @@ fn structural_line(a: &Analysis) -> String {
     )
 }
 
-/// Runs a benchmark.
-pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+/// Runs a benchmark: those of the server's reads and writes on the runtime, the CPU-bound analysis
+/// benchmarks on a blocking thread.
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BenchCommand::Whitelist(args) => crate::bench_whitelist::run(args).await,
+        BenchCommand::SupplierList(args) => crate::bench_suppliers::run(args).await,
+        other => tokio::task::spawn_blocking(move || run_blocking(other)).await?,
+    }
+}
+
+fn run_blocking(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout();
     match cmd {
         BenchCommand::Whitelist(_) | BenchCommand::SupplierList(_) => {
-            anyhow::bail!("this benchmark runs on the async runtime (cli::run)")
+            anyhow::bail!("this benchmark runs on the async runtime (bench::run)")
         }
         BenchCommand::Structure { firms, links, exact_reach_limit } => {
             let start = Instant::now();

@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use async_graphql::{Request, UploadValue, Variables};
 use linchpin_api::{ApiState, Limits, build_schema};
-use linchpin_domain::{Binding, Role, SizeClass, Username, Viewer};
+use linchpin_domain::{Binding, Role, SizeClass};
 use linchpin_store::{analysis, firms};
 
 use crate::config::DatabaseConfig;
@@ -81,15 +81,10 @@ pub async fn run(args: SupplierListBenchArgs) -> anyhow::Result<ExitCode> {
         writeln!(csv, "{uscc},杭州新供应商{n}有限公司,330110,C3670,配件,{},{essential}", 10 + n % 90)?;
     }
     let customer_rec = firms::get(store.db(), customer.id).await?;
-    let name = format!("bench-ent-{}", customer.id.0);
-    if linchpin_store::accounts::find(store.db(), &name).await?.is_none() {
-        let binding =
-            Binding::new(Role::Enterprise, None, Some(customer.id)).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        let username = Username::parse(&name).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        crate::accounts::create(&store, &username, &binding, None, 1, "bench").await?;
-    }
-    let (account, _) = linchpin_store::accounts::find(store.db(), &name).await?.context("bench account vanished")?;
-    let viewer = Viewer { account_id: account.id, username: account.username, binding: account.binding, token_id: 0 };
+    let binding =
+        Binding::new(Role::Enterprise, None, Some(customer.id)).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let viewer =
+        crate::bench_whitelist::bench_account(&store, &format!("bench-ent-{}", customer.id.0), binding).await?;
     writeln!(
         out,
         "customer {} ({} suppliers already); list of {} rows ({} registered, {} not), {:.1} MiB",

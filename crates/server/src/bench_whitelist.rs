@@ -71,7 +71,8 @@ fn path(to: WhitelistStatus) -> (&'static [WhitelistAction], &'static [Whitelist
     }
 }
 
-async fn bench_account(store: &Store, name: &str, binding: Binding) -> anyhow::Result<Viewer> {
+/// The viewer of the benchmark account `name`, created with `binding` on first use.
+pub async fn bench_account(store: &Store, name: &str, binding: Binding) -> anyhow::Result<Viewer> {
     let username = Username::parse(name).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     if linchpin_store::accounts::find(store.db(), name).await?.is_none() {
         crate::accounts::create(store, &username, &binding, None, 1, "bench").await?;

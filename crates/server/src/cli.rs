@@ -81,8 +81,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Account(cmd) => crate::accounts::run(cmd).await,
         Command::Analyze(args) => tokio::task::spawn_blocking(move || crate::analyze::run(args)).await?,
         Command::Export(cmd) => crate::export::run(cmd).await,
-        Command::Bench(crate::bench::BenchCommand::Whitelist(args)) => crate::bench_whitelist::run(args).await,
-        Command::Bench(crate::bench::BenchCommand::SupplierList(args)) => crate::bench_suppliers::run(args).await,
-        Command::Bench(cmd) => tokio::task::spawn_blocking(move || crate::bench::run(cmd)).await?,
+        Command::Bench(cmd) => crate::bench::run(cmd).await,
     }
 }
