@@ -15,6 +15,7 @@ mod m20261129_000007_ranked_candidates;
 mod m20261129_000008_whitelist;
 mod m20261129_000009_link_rejection;
 mod m20261129_000010_firm_verification;
+mod m20261129_000011_blockages;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_whitelist::Migration),
             Box::new(m20261129_000009_link_rejection::Migration),
             Box::new(m20261129_000010_firm_verification::Migration),
+            Box::new(m20261129_000011_blockages::Migration),
         ]
     }
 }

@@ -247,6 +247,11 @@ async fn run_now(
     let saved = analysis::save_run(&*txn, run, &rows, &rankings).await?;
     txn.commit().await?;
     state.store.refresh_statistics(&analysis::TABLES).await;
+    // the queue follows the new analysis at once
+    match crate::blockage::rerank(state, None).await {
+        Ok(n) => tracing::info!(blockages = n, "blockages re-ranked"),
+        Err(e) => tracing::error!(error = ?e, "re-ranking blockages after the analysis failed"),
+    }
     tracing::info!(run = saved.id, firms = saved.firms, links = saved.links, ms = saved.duration_ms, "analysis stored");
     Ok(saved)
 }
@@ -261,7 +266,7 @@ pub fn spawn_background(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // changes to the network only: whitelist steps change no firm or link
-        let mut events = state.events.subscribe().filter(|e| std::future::ready(e.whitelist.is_none())).boxed();
+        let mut events = state.events.subscribe().filter(|e| std::future::ready(e.is_network_change())).boxed();
         loop {
             // wait for a change
             if events.next().await.is_none() {

@@ -63,6 +63,11 @@ pub enum NetworkEventKind {
     /// A whitelist entry took a step, or a batch was published (delivered on `whitelistChanged`
     /// only, never on `networkChanged`).
     WhitelistChanged,
+    /// A blockage was reported, took a step, was escalated or commented on (delivered on
+    /// `blockageEvents` only).
+    BlockageChanged,
+    /// A firm reported its production status (delivered on `productionStatusChanged` only).
+    ProductionStatusChanged,
 }
 
 /// A change to the supply network.
@@ -82,6 +87,14 @@ pub struct NetworkEvent {
     #[graphql(skip)]
     #[serde(default)]
     pub whitelist: Option<WhitelistNote>,
+    /// For blockage events, what a subscriber's visibility depends on.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub blockage: Option<BlockageNote>,
+    /// For production reports, the firm, its region and chains.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub production: Option<ProductionNote>,
     /// Part of a bulk change (a supplier list) that an IMPORTED notice also announces: live
     /// networks take it from that reload, not one event at a time.
     #[graphql(skip)]
@@ -137,6 +150,49 @@ impl WhitelistNote {
     }
 }
 
+/// A blockage change as an event carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockageNote {
+    /// The blockage.
+    pub id: i64,
+    /// The affected firm.
+    pub firm: i64,
+    /// FREIGHT: the firm at the other end.
+    pub counterpart: Option<i64>,
+    /// The regions it concerns (the firm's, then a freight trip's origin and destination).
+    pub regions: Vec<String>,
+    /// What happened (REPORT, a step, ESCALATE, COMMENT).
+    pub action: String,
+    /// The status after.
+    pub status: String,
+}
+
+impl BlockageNote {
+    /// Whether `viewer` may hear of it: the blockage visibility rule.
+    pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        let regions: Vec<RegionCode> = self.regions.iter().filter_map(|r| RegionCode::parse(r).ok()).collect();
+        viewer.can_see_blockage(FirmId(self.firm), self.counterpart.map(FirmId), &regions)
+    }
+
+    /// Whether it concerns a region under `prefix`.
+    pub fn within(&self, prefix: &str) -> bool {
+        self.regions.iter().any(|r| r.starts_with(prefix))
+    }
+}
+
+/// A production report as an event carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductionNote {
+    /// The report.
+    pub report: i64,
+    /// The firm.
+    pub firm: i64,
+    /// Its region.
+    pub region: String,
+    /// Its chains.
+    pub chains: Vec<String>,
+}
+
 /// One end of a link event: firm id and region code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventEnd {
@@ -149,7 +205,21 @@ pub struct EventEnd {
 impl NetworkEvent {
     /// An event happening now.
     pub fn now(kind: NetworkEventKind, subject_id: Option<ID>) -> Self {
-        Self { kind, subject_id, at: Utc::now(), link_ends: None, whitelist: None, bulk: false }
+        Self {
+            kind,
+            subject_id,
+            at: Utc::now(),
+            link_ends: None,
+            whitelist: None,
+            blockage: None,
+            production: None,
+            bulk: false,
+        }
+    }
+
+    /// Whether it is a change of the supply network (firms, links, imports), not a workflow's.
+    pub fn is_network_change(&self) -> bool {
+        self.whitelist.is_none() && self.blockage.is_none() && self.production.is_none()
     }
 
     /// Marks the event as part of a bulk change (see [`NetworkEvent::bulk`]).
@@ -181,6 +251,13 @@ impl NetworkEvent {
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
         if let Some(w) = &self.whitelist {
             return w.visible_to(viewer);
+        }
+        if let Some(b) = &self.blockage {
+            return b.visible_to(viewer);
+        }
+        if let Some(p) = &self.production {
+            let Ok(region) = RegionCode::parse(&p.region) else { return false };
+            return viewer.can_see_firm_details(FirmId(p.firm), &region);
         }
         let Some([s, c]) = &self.link_ends else { return true };
         let (Ok(sr), Ok(cr)) = (RegionCode::parse(&s.region), RegionCode::parse(&c.region)) else { return false };

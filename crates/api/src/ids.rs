@@ -20,6 +20,8 @@ pub enum Kind {
     WhitelistEntry,
     /// A published whitelist batch.
     WhitelistBatch,
+    /// A blockage.
+    Blockage,
 }
 
 impl Kind {
@@ -32,6 +34,7 @@ impl Kind {
             Self::AnalysisRun => "AnalysisRun",
             Self::WhitelistEntry => "WhitelistEntry",
             Self::WhitelistBatch => "WhitelistBatch",
+            Self::Blockage => "Blockage",
         }
     }
 }
@@ -54,6 +57,7 @@ pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
         Kind::AnalysisRun,
         Kind::WhitelistEntry,
         Kind::WhitelistBatch,
+        Kind::Blockage,
     ]
     .into_iter()
     .find(|k| k.tag() == tag)?;

@@ -132,3 +132,34 @@ impl Loader<i64> for WhitelistHistoryLoader {
         linchpin_store::whitelist::histories(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
     }
 }
+
+/// The timeline of blockage `id` through the request's [`BlockageTimelineLoader`].
+pub(crate) async fn blockage_timeline(
+    ctx: &Context<'_>,
+    id: i64,
+) -> Result<Vec<crate::blockage::BlockageEvent>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<BlockageTimelineLoader>>().ok_or(ApiError::Internal)?;
+    let found = loader.load_one(id).await.map_err(|e| ApiError::clone(&e))?;
+    Ok(found.unwrap_or_default().into_iter().map(crate::blockage::BlockageEvent).collect())
+}
+
+/// Loads the timelines of blockages: one statement for a whole page.
+pub struct BlockageTimelineLoader {
+    store: Store,
+}
+
+impl BlockageTimelineLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<i64> for BlockageTimelineLoader {
+    type Value = Vec<linchpin_store::blockage::EventRecord>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        linchpin_store::blockage::timelines(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}

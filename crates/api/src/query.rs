@@ -188,6 +188,7 @@ impl QueryRoot {
             Some((Kind::WhitelistEntry, n)) => {
                 crate::whitelist::node(state, viewer, n).await?.map(Node::WhitelistEntry)
             }
+            Some((Kind::Blockage, n)) => crate::blockage::node(state, viewer, n).await?.map(Node::Blockage),
             Some((Kind::Token | Kind::AuditEvent | Kind::WhitelistBatch, _)) | None => None,
         })
     }
@@ -244,6 +245,45 @@ impl QueryRoot {
         budget: Option<BudgetInput>,
     ) -> Result<Connection<CandidateCursor, Assessment>, ApiError> {
         crate::whitelist::candidates(ctx, first, after, filter, budget).await
+    }
+
+    /// The blockage ledger (人员到厂难、物料运输难): by default the triage queue, the open
+    /// blockages (REPORTED, ASSIGNED, IN_PROGRESS, REOPENED) the viewer may see with the most
+    /// production at stake first (`orderBy: PRIORITY`; re-ranked when a new analysis lands).
+    /// ADMIN sees all; BUREAU and COORDINATOR those concerning their jurisdiction (a freight trip
+    /// at either end); ENTERPRISE those of its firm. `first` at most 100.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
+    async fn blockages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<crate::blockage::BlockageFilter>,
+        #[graphql(default)] order_by: crate::blockage::BlockageOrder,
+    ) -> Result<crate::blockage::BlockageConnection, ApiError> {
+        crate::blockage::list(ctx, first, after, filter.unwrap_or_default(), order_by, None).await
+    }
+
+    /// How far a chain (every chain when absent) in a region is back at work (复工达产), from its
+    /// firms' latest production reports. ADMIN anywhere; BUREAU and COORDINATOR within their
+    /// jurisdiction (the default prefix); ENTERPRISE is FORBIDDEN.
+    async fn chain_resumption(
+        &self,
+        ctx: &Context<'_>,
+        chain: Option<String>,
+        region_prefix: Option<String>,
+    ) -> Result<crate::production::ChainResumption, ApiError> {
+        crate::production::resumption(ctx, chain, region_prefix).await
+    }
+
+    /// What holds a LARGE firm back upstream (协同复工达产): the firms on its essential supply paths
+    /// that are down, partly down or have open blockages, ranked by how much of its production
+    /// their reported capacity holds back (one ESRI cascade each on the live network). The firm's
+    /// own ENTERPRISE account (deeper suppliers shown only through the direct supplier they hold
+    /// it back through), BUREAU and COORDINATOR covering it, ADMIN.
+    #[graphql(complexity = 50)]
+    async fn bottlenecks(&self, ctx: &Context<'_>, uscc: String) -> Result<crate::production::Bottlenecks, ApiError> {
+        crate::production::bottlenecks(ctx, uscc).await
     }
 
     /// Published whitelist batches (第N批), by province and number; of one province when

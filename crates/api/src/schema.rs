@@ -3,10 +3,14 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
 
-use crate::loaders::{AssessmentLoader, FirmLoader, WhitelistBatchLoader, WhitelistHistoryLoader};
-use crate::mutations::{
-    AnalysisMutations, AuthMutations, FirmMutations, LinkMutations, SupplierListMutations, WhitelistMutations,
+use crate::loaders::{
+    AssessmentLoader, BlockageTimelineLoader, FirmLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
 };
+use crate::mutations::{
+    AnalysisMutations, AuthMutations, BlockageMutations, FirmMutations, LinkMutations, SupplierListMutations,
+    WhitelistMutations,
+};
+use crate::production::ProductionMutations;
 use crate::query::QueryRoot;
 use crate::state::ApiState;
 use crate::subscription::SubscriptionRoot;
@@ -38,6 +42,8 @@ pub struct MutationRoot(
     SupplierListMutations,
     AnalysisMutations,
     WhitelistMutations,
+    BlockageMutations,
+    ProductionMutations,
 );
 
 /// The schema type.
@@ -49,12 +55,14 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let assessments = DataLoader::new(AssessmentLoader::new(state.store.clone()), tokio::spawn);
     let batches = DataLoader::new(WhitelistBatchLoader::new(state.store.clone()), tokio::spawn);
     let histories = DataLoader::new(WhitelistHistoryLoader::new(state.store.clone()), tokio::spawn);
+    let timelines = DataLoader::new(BlockageTimelineLoader::new(state.store.clone()), tokio::spawn);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
         .data(assessments)
         .data(batches)
         .data(histories)
+        .data(timelines)
         // outermost first: the observer sees the codes the error extension stamps
         .extension(crate::observe::Observe)
         .extension(crate::codes::ErrorCodes)

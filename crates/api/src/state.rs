@@ -34,6 +34,11 @@ pub struct ApiState {
     pub sessions: Arc<crate::sessions::Sessions>,
     /// The time workflows go by (whitelist validity, deadlines).
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// Service levels of blockages (hours to assign and to resolve, per priority level).
+    pub sla: linchpin_domain::triage::Sla,
+    /// The latest analysis's stakes, as blockage priorities rank firms by them (loaded once per
+    /// run).
+    pub stakes: Arc<crate::blockage::StakeCache>,
 }
 
 impl ApiState {
@@ -51,6 +56,8 @@ impl ApiState {
             network: crate::live::LiveNetwork::default(),
             sessions: Arc::default(),
             clock: Arc::new(crate::clock::SystemClock),
+            sla: linchpin_domain::triage::Sla::default(),
+            stakes: Arc::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The blockage ledger's workflow (人员到厂难、物料运输难): a blockage's kinds, states and the
-//! steps between them. Pure; the store and the API build on it (issue #11, in progress: the
-//! ledger's store, API, priority and escalation come next).
+//! steps between them, what a report must hold, and who may take which step. Pure; the store and
+//! the API build on it. Priority and SLAs are in `triage`.
 //!
 //! ```text
 //! REPORTED ──assign──▶ ASSIGNED ──start──▶ IN_PROGRESS ──resolve──▶ RESOLVED ──close──▶ CLOSED
@@ -17,7 +17,23 @@
 use crate::access::{Role, Viewer};
 use crate::error::{ErrorCode, ValidationError};
 use crate::firm::FirmId;
+use crate::plate::Plate;
 use crate::region::RegionCode;
+use crate::text::TextRule;
+
+/// What a report says happened (1 to 2,000 characters).
+pub const DESCRIPTION: TextRule = TextRule { what: "description", min_chars: 1, max_chars: 2000, multiline: true };
+/// A comment, or why a step was taken (1 to 2,000 characters).
+pub const COMMENT: TextRule = TextRule { what: "comment", min_chars: 1, max_chars: 2000, multiline: true };
+/// What a freight blockage carries (1 to 200 characters).
+pub const CARGO: TextRule = TextRule { what: "cargo", min_chars: 1, max_chars: 200, multiline: false };
+/// Where staff are held (1 to 200 characters).
+pub const HELD_AT: TextRule =
+    TextRule { what: "where the staff are held", min_chars: 1, max_chars: 200, multiline: false };
+/// Most vehicles one freight blockage names.
+pub const MAX_PLATES: usize = 50;
+/// Most workers one staff blockage counts.
+pub const MAX_WORKERS: i32 = 1_000_000;
 
 /// What is blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -149,6 +165,165 @@ impl BlockageAction {
     }
 }
 
+/// What a blockage of each kind holds beyond the firm and the description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Details {
+    /// Staff cannot reach the factory.
+    StaffAccess {
+        /// Workers held back (1 to [`MAX_WORKERS`]).
+        workers: i32,
+        /// Where they are held (a district, a quarantine site).
+        held_at: String,
+        /// Whether the firm runs closed-loop production (闭环管理, 封闭作业: staff live on site).
+        closed_loop: bool,
+    },
+    /// Materials or products cannot move.
+    Freight {
+        /// Where the goods leave.
+        origin: RegionCode,
+        /// Where they must arrive.
+        destination: RegionCode,
+        /// What they are.
+        cargo: String,
+        /// The vehicles (0 to [`MAX_PLATES`], distinct, canonical).
+        plates: Vec<Plate>,
+    },
+    /// Anything else.
+    Other,
+}
+
+impl Details {
+    /// The kind these details belong to.
+    pub fn kind(&self) -> BlockageKind {
+        match self {
+            Self::StaffAccess { .. } => BlockageKind::StaffAccess,
+            Self::Freight { .. } => BlockageKind::Freight,
+            Self::Other => BlockageKind::Other,
+        }
+    }
+}
+
+/// The fields of a report as they arrive, before checking.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsInput<'a> {
+    /// Workers held back (STAFF_ACCESS).
+    pub workers: Option<i32>,
+    /// Where they are held (STAFF_ACCESS).
+    pub held_at: Option<&'a str>,
+    /// Closed-loop production (STAFF_ACCESS; false when absent).
+    pub closed_loop: Option<bool>,
+    /// Origin region code (FREIGHT).
+    pub origin: Option<&'a str>,
+    /// Destination region code (FREIGHT).
+    pub destination: Option<&'a str>,
+    /// Cargo (FREIGHT).
+    pub cargo: Option<&'a str>,
+    /// Plates (FREIGHT).
+    pub plates: &'a [String],
+}
+
+fn missing(what: &str, kind: BlockageKind) -> ValidationError {
+    ValidationError::new(ErrorCode::InvalidValue, format!("a {} blockage needs {what}", kind.as_str()))
+}
+
+fn not_for(what: &str, kind: BlockageKind) -> ValidationError {
+    ValidationError::new(ErrorCode::InvalidValue, format!("{what} does not belong to a {} blockage", kind.as_str()))
+}
+
+/// Checks the details of a `kind` report; every problem is returned with its field name (`workers`,
+/// `heldAt`, `originRegion`, `destinationRegion`, `cargo`, `plates.<i>`), so a client sees them all
+/// at once. Fields of another kind are refused rather than silently dropped.
+pub fn check_details(kind: BlockageKind, d: &DetailsInput<'_>) -> Result<Details, Vec<(String, ValidationError)>> {
+    let mut errors: Vec<(String, ValidationError)> = Vec::new();
+    let staff_fields = d.workers.is_some() || d.held_at.is_some() || d.closed_loop.is_some();
+    let freight_fields = d.origin.is_some() || d.destination.is_some() || d.cargo.is_some() || !d.plates.is_empty();
+    match kind {
+        BlockageKind::StaffAccess => {
+            if freight_fields {
+                errors.push(("originRegion".into(), not_for("origin, destination, cargo or plates", kind)));
+            }
+            let workers = match d.workers {
+                None => {
+                    errors.push(("workers".into(), missing("the number of workers held back", kind)));
+                    None
+                }
+                Some(w) if !(1..=MAX_WORKERS).contains(&w) => {
+                    errors.push((
+                        "workers".into(),
+                        ValidationError::new(ErrorCode::OutOfRange, format!("workers must be 1 to {MAX_WORKERS}")),
+                    ));
+                    None
+                }
+                Some(w) => Some(w),
+            };
+            let held_at = match d.held_at {
+                None => {
+                    errors.push(("heldAt".into(), missing("where the workers are held", kind)));
+                    None
+                }
+                Some(h) => HELD_AT.clean(h).map_err(|e| errors.push(("heldAt".into(), e))).ok(),
+            };
+            match (workers, held_at) {
+                (Some(workers), Some(held_at)) if errors.is_empty() => {
+                    Ok(Details::StaffAccess { workers, held_at, closed_loop: d.closed_loop.unwrap_or(false) })
+                }
+                _ => Err(errors),
+            }
+        }
+        BlockageKind::Freight => {
+            if staff_fields {
+                errors.push(("workers".into(), not_for("workers, heldAt or closedLoop", kind)));
+            }
+            let mut region = |field: &str, v: Option<&str>, what: &str| match v {
+                None => {
+                    errors.push((field.into(), missing(what, kind)));
+                    None
+                }
+                Some(v) => RegionCode::parse(v).map_err(|e| errors.push((field.into(), e))).ok(),
+            };
+            let origin = region("originRegion", d.origin, "the origin region code");
+            let destination = region("destinationRegion", d.destination, "the destination region code");
+            let cargo = match d.cargo {
+                None => {
+                    errors.push(("cargo".into(), missing("the cargo", kind)));
+                    None
+                }
+                Some(c) => CARGO.clean(c).map_err(|e| errors.push(("cargo".into(), e))).ok(),
+            };
+            if d.plates.len() > MAX_PLATES {
+                errors.push((
+                    "plates".into(),
+                    ValidationError::new(ErrorCode::OutOfRange, format!("at most {MAX_PLATES} plates")),
+                ));
+            }
+            let mut plates: Vec<Plate> = Vec::with_capacity(d.plates.len());
+            for (i, p) in d.plates.iter().enumerate().take(MAX_PLATES) {
+                match Plate::parse(p) {
+                    Ok(p) if plates.contains(&p) => errors.push((
+                        format!("plates.{i}"),
+                        ValidationError::new(ErrorCode::Duplicate, format!("plate {p} is named twice")),
+                    )),
+                    Ok(p) => plates.push(p),
+                    Err(e) => errors.push((format!("plates.{i}"), e)),
+                }
+            }
+            match (origin, destination, cargo) {
+                (Some(origin), Some(destination), Some(cargo)) if errors.is_empty() => {
+                    Ok(Details::Freight { origin, destination, cargo, plates })
+                }
+                _ => Err(errors),
+            }
+        }
+        BlockageKind::Other => {
+            if staff_fields || freight_fields {
+                errors.push(("kind".into(), not_for("staff or freight details", kind)));
+                return Err(errors);
+            }
+            Ok(Details::Other)
+        }
+    }
+}
+
 /// The state after `action` from `from`, or INVALID_TRANSITION.
 pub fn transition(from: BlockageStatus, action: BlockageAction) -> Result<BlockageStatus, ValidationError> {
     use BlockageAction as A;
@@ -218,6 +393,19 @@ impl Viewer {
             Role::Bureau | Role::Coordinator => self.binding.jurisdiction().is_some_and(|j| {
                 j.as_str().len() <= usize::from(desk.level.max(2)) && desk.regions.iter().any(|r| j.covers(r))
             }),
+        }
+    }
+
+    /// Seeing a blockage (and hearing of its changes): the affected firm's and the counterpart's
+    /// ENTERPRISE accounts, BUREAU and COORDINATOR accounts whose jurisdiction covers one of its
+    /// regions (a FREIGHT blockage at both ends of the trip), and ADMIN.
+    pub fn can_see_blockage(&self, firm: FirmId, counterpart: Option<FirmId>, regions: &[RegionCode]) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => self.binding.firm().is_some_and(|f| f == firm || Some(f) == counterpart),
+            Role::Bureau | Role::Coordinator => {
+                self.binding.jurisdiction().is_some_and(|j| regions.iter().any(|r| j.covers(r)))
+            }
         }
     }
 
@@ -328,6 +516,12 @@ mod tests {
             assert_eq!(v.can_close_blockage(&at(6, &staff)), may, "{:?}", v.binding);
         }
         assert_eq!([6, 4, 2, 0].map(escalation_level), [Some(4), Some(2), Some(0), None]);
+        // seeing: both firms of a freight trip, offices at either end, never a third firm or region
+        for (v, may) in [(&own, true), (&other, true), (&county, true), (&shenzhen, true), (&beijing, false)] {
+            assert_eq!(v.can_see_blockage(FirmId(7), Some(FirmId(8)), &freight), may, "{:?}", v.binding);
+        }
+        assert!(!other.can_see_blockage(FirmId(7), None, &staff));
+        assert!(!shenzhen.can_see_blockage(FirmId(7), None, &staff));
     }
 
     #[test]
@@ -344,5 +538,65 @@ mod tests {
         for a in [A::Assign, A::Start, A::Resolve, A::Close, A::Reject, A::MarkDuplicate] {
             assert!(transition(S::Closed, a).is_err(), "{a:?}");
         }
+    }
+
+    #[test]
+    fn details_are_checked_for_the_kind_reported() {
+        let plates = ["浙A·12345".to_owned(), "沪AD12345".to_owned(), "粤B12345D".to_owned(), "苏E1234挂".to_owned()];
+        let freight = DetailsInput {
+            origin: Some("330106"),
+            destination: Some("440305"),
+            cargo: Some("轴承钢"),
+            plates: &plates,
+            ..Default::default()
+        };
+        match check_details(BlockageKind::Freight, &freight).unwrap() {
+            Details::Freight { plates, cargo, .. } => {
+                assert_eq!(cargo, "轴承钢");
+                let canon: Vec<&str> = plates.iter().map(Plate::as_str).collect();
+                assert_eq!(canon, ["浙A12345", "沪AD12345", "粤B12345D", "苏E1234挂"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let bad = ["浙A12345".to_owned(), "浙a 12345".to_owned(), "AB12345".to_owned()];
+        let errs = check_details(
+            BlockageKind::Freight,
+            &DetailsInput { origin: Some("990000"), cargo: Some(""), plates: &bad, ..Default::default() },
+        )
+        .unwrap_err();
+        let fields: Vec<(&str, ErrorCode)> = errs.iter().map(|(f, e)| (f.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("originRegion", ErrorCode::InvalidRegion),
+                ("destinationRegion", ErrorCode::InvalidValue),
+                ("cargo", ErrorCode::InvalidText),
+                ("plates.1", ErrorCode::Duplicate),
+                ("plates.2", ErrorCode::InvalidPlate),
+            ]
+        );
+        let staff = DetailsInput {
+            workers: Some(120),
+            held_at: Some("宁波北仑区"),
+            closed_loop: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_details(BlockageKind::StaffAccess, &staff).unwrap(),
+            Details::StaffAccess { workers: 120, held_at: "宁波北仑区".into(), closed_loop: true }
+        );
+        let errs = check_details(BlockageKind::StaffAccess, &DetailsInput { workers: Some(0), ..freight.clone() })
+            .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["originRegion", "workers", "heldAt"]);
+        assert_eq!(check_details(BlockageKind::Other, &DetailsInput::default()).unwrap(), Details::Other);
+        assert!(
+            check_details(BlockageKind::Other, &staff).is_err(),
+            "details of another kind are refused, not dropped"
+        );
+        let many: Vec<String> = (0..51).map(|i| format!("浙A{:05}", i)).collect();
+        let errs =
+            check_details(BlockageKind::Freight, &DetailsInput { plates: &many, ..freight.clone() }).unwrap_err();
+        assert_eq!(errs[0].0, "plates");
     }
 }

@@ -14,10 +14,12 @@ mod firm;
 mod industry;
 mod link;
 mod plate;
+pub mod production;
 mod region;
 mod rows;
 mod size;
 mod text;
+pub mod triage;
 mod uscc;
 pub mod whitelist;
 

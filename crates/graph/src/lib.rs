@@ -6,6 +6,7 @@
 //! pipeline for every caller. Pure: no IO.
 
 mod assess;
+mod bottleneck;
 mod csr;
 mod dominators;
 mod esri;
@@ -19,6 +20,7 @@ pub use assess::{
     Assessment, Lang, REASON_CODES, Reason, RenderedReason, SoleSupply, Thresholds, assess, priority_score,
     sole_essential_suppliers,
 };
+pub use bottleneck::{Upstream, essential_upstream, held_back};
 pub use csr::{AnalysisGraph, EdgeSpec, GraphBuilder, Node, NodeSpec};
 pub use dominators::{Dominators, dominators};
 pub use esri::{Esri, EsriParams, EsriScore, MAX_THREADS, ScenarioOutcome, esri_reference, esri_reference_score};

@@ -178,6 +178,35 @@ pub struct ServeConfig {
     /// become EXPIRED; reads show them EXPIRED at once regardless).
     #[arg(long, env = "LINCHPIN_WHITELIST_EXPIRY_EVERY_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub whitelist_expiry_every_secs: u64,
+    /// Seconds between rounds of the blockage escalation job (open blockages past their SLA go to
+    /// the parent jurisdiction; priorities are brought up to date in the same round).
+    #[arg(long, env = "LINCHPIN_BLOCKAGE_ESCALATION_EVERY_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub blockage_escalation_every_secs: u64,
+    /// Hours to assign a blockage, per priority level LOW,MEDIUM,HIGH,CRITICAL (each 1 to 8784,
+    /// not growing with urgency).
+    #[arg(long, env = "LINCHPIN_SLA_ASSIGN_HOURS", default_value = "24,8,4,2", value_parser = sla_hours)]
+    pub sla_assign_hours: SlaHours,
+    /// Hours to resolve an assigned blockage, per priority level LOW,MEDIUM,HIGH,CRITICAL.
+    #[arg(long, env = "LINCHPIN_SLA_RESOLVE_HOURS", default_value = "168,72,48,24", value_parser = sla_hours)]
+    pub sla_resolve_hours: SlaHours,
+}
+
+/// Four SLA targets in hours, LOW first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaHours(pub [u32; 4]);
+
+fn sla_hours(s: &str) -> Result<SlaHours, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [a, b, c, d] = parts.as_slice() else {
+        return Err("give four hours, for LOW,MEDIUM,HIGH,CRITICAL, e.g. 24,8,4,2".into());
+    };
+    let mut out = [0u32; 4];
+    for (slot, p) in out.iter_mut().zip([a, b, c, d]) {
+        *slot = p.parse().map_err(|_| format!("`{p}` is not a whole number of hours"))?;
+    }
+    let sla = linchpin_domain::triage::Sla { assign_hours: out, resolve_hours: out };
+    sla.check()?;
+    Ok(SlaHours(out))
 }
 
 /// Analysis parameters shared by `serve`, `analyze` and `bench analyze`. Defaults are

@@ -127,6 +127,10 @@ impl Application {
         api.account_rule = Rule { capacity: cfg.rate_limit_burst, per_second: cfg.rate_limit_per_second };
         api.analysis = cfg.analysis.params();
         api.link_trust = cfg.analysis_links;
+        api.sla = linchpin_domain::triage::Sla {
+            assign_hours: cfg.sla_assign_hours.0,
+            resolve_hours: cfg.sla_resolve_hours.0,
+        };
         let (firms, links) = api.network.reload(&api.store).await.context("cannot load the network")?;
         tracing::info!(firms, links, "live network loaded");
         api.network.follow(api.store.clone(), api.events.subscribe());
@@ -140,6 +144,7 @@ impl Application {
         }
         api.sessions.clone().spawn_sweeper(api.store.clone());
         linchpin_api::spawn_expiry(api.clone(), std::time::Duration::from_secs(cfg.whitelist_expiry_every_secs));
+        linchpin_api::spawn_escalation(api.clone(), std::time::Duration::from_secs(cfg.blockage_escalation_every_secs));
         let limits =
             Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
         let schema = build_schema(api.clone(), limits);

@@ -547,3 +547,17 @@ pub async fn assessments(
     }
     Ok(out)
 }
+
+/// Every firm's own output and jobs and its output and jobs at stake in `run`: what a blockage's
+/// priority ranks the firm among (one statement).
+pub async fn stakes(conn: &impl ConnectionTrait, run: i64) -> Result<Vec<(FirmId, [f64; 4])>, StoreError> {
+    use firm_assessment::Column as C;
+    let rows: Vec<(i64, f64, f64, f64, f64)> = firm_assessment::Entity::find()
+        .select_only()
+        .columns([C::FirmId, C::OwnOutput, C::OwnJobs, C::OutputAtStake, C::JobsAtStake])
+        .filter(C::RunId.eq(run))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(f, o, j, os, js)| (FirmId(f), [o, j, os, js])).collect())
+}

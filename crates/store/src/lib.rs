@@ -7,12 +7,14 @@
 pub mod accounts;
 pub mod analysis;
 pub mod audit;
+pub mod blockage;
 pub mod chains;
 mod entity;
 mod error;
 pub mod firms;
 pub mod import;
 pub mod links;
+pub mod production;
 mod rows;
 pub mod supplier_list;
 pub mod whitelist;

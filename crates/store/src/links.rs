@@ -1,4 +1,6 @@
 //! Repository of supply links.
+use std::collections::HashMap;
+
 use chrono::Utc;
 use linchpin_domain::{Essentiality, FirmId, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -320,4 +322,37 @@ pub async fn supplies(
 /// Number of links.
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(supply_link::Entity::find().count(conn).await?)
+}
+
+/// For each of `suppliers`, how many LARGE firms it supplies an essential input to through a
+/// CONFIRMED link (what a blockage's priority counts; unconfirmed claims count for nothing).
+pub async fn large_essential_customers(
+    conn: &impl ConnectionTrait,
+    suppliers: &[FirmId],
+) -> Result<HashMap<FirmId, u32>, StoreError> {
+    use supply_link::Column as C;
+    let mut out = HashMap::new();
+    for chunk in suppliers.chunks(5_000) {
+        let large = Query::select()
+            .column(firm::Column::Id)
+            .from(firm::Entity)
+            .and_where(firm::Column::SizeClass.eq(linchpin_domain::SizeClass::Large.as_str()))
+            .to_owned();
+        let rows: Vec<(i64, i64)> = supply_link::Entity::find()
+            .select_only()
+            .column(C::SupplierId)
+            .column_as(Expr::col(C::CustomerId).count_distinct(), "n")
+            .filter(C::SupplierId.is_in(chunk.iter().map(|f| f.0)))
+            .filter(C::Status.eq(LinkStatus::Confirmed.as_str()))
+            .filter(C::Essentiality.eq(Essentiality::Essential.as_str()))
+            .filter(C::CustomerId.in_subquery(large))
+            .group_by(C::SupplierId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (s, n) in rows {
+            out.insert(FirmId(s), u32::try_from(n).unwrap_or(u32::MAX));
+        }
+    }
+    Ok(out)
 }

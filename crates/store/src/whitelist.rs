@@ -750,3 +750,25 @@ pub async fn published_for_firm(conn: &impl ConnectionTrait, firm: FirmId) -> Re
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(entry::Entity::find().count(conn).await?)
 }
+
+/// The firms among `firms` with an APPROVED entry valid at `now` (on any chain).
+pub async fn approved_firms(
+    conn: &impl ConnectionTrait,
+    firms: &[FirmId],
+    now: DateTime<Utc>,
+) -> Result<Vec<FirmId>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in firms.chunks(5_000) {
+        let rows: Vec<i64> = entry::Entity::find()
+            .select_only()
+            .column(entry::Column::FirmId)
+            .distinct()
+            .filter(entry::Column::FirmId.is_in(chunk.iter().map(|f| f.0)))
+            .filter(status_condition(WhitelistStatus::Approved, now))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().map(FirmId));
+    }
+    Ok(out)
+}

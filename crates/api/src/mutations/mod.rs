@@ -28,6 +28,7 @@
 //! payload's `userErrors` or a transport error.
 mod analysis;
 mod auth;
+mod blockage;
 mod firm;
 mod link;
 mod supplier_list;
@@ -35,6 +36,7 @@ mod whitelist;
 
 pub use analysis::AnalysisMutations;
 pub use auth::AuthMutations;
+pub use blockage::BlockageMutations;
 pub use firm::FirmMutations;
 pub use link::LinkMutations;
 pub use supplier_list::SupplierListMutations;

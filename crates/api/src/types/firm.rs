@@ -180,6 +180,40 @@ impl Firm {
         crate::whitelist::of_firm(ctx, self.0.id).await
     }
 
+    /// The firm's latest production report (复工达产); null before its first report or unless the
+    /// viewer may see the firm's details.
+    async fn production_status(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::production::ProductionStatus>, ApiError> {
+        Ok(crate::production::of_firm(ctx, &self.0, 1).await?.and_then(|mut v| v.pop()))
+    }
+
+    /// The firm's production reports, newest first (`last` 1 to 100); null unless the viewer may
+    /// see the firm's details.
+    #[graphql(complexity = "last.max(1).min(100) as usize * child_complexity + 1")]
+    async fn production_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] last: i32,
+    ) -> Result<Option<Vec<crate::production::ProductionStatus>>, ApiError> {
+        crate::production::of_firm(ctx, &self.0, last).await
+    }
+
+    /// The firm's blockages the viewer may see (as the affected firm or a freight counterpart):
+    /// the open ones by priority unless `filter.status` says otherwise.
+    #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]
+    async fn blockages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<crate::blockage::BlockageFilter>,
+    ) -> Result<crate::blockage::BlockageConnection, ApiError> {
+        let order = crate::blockage::BlockageOrder::Priority;
+        crate::blockage::list(ctx, first, after, filter.unwrap_or_default(), order, Some(self.0.id)).await
+    }
+
     /// Links on which this firm buys, ordered by link; only those the viewer may see; `first` at
     /// most 100.
     #[graphql(complexity = "crate::connection::page_cost(first, child_complexity)")]

@@ -1,6 +1,7 @@
 //! The Relay `Node` interface: every object `node(id:)` can return.
 use async_graphql::{ID, Interface};
 
+use crate::blockage::Blockage;
 use crate::types::assessment::AnalysisRun;
 use crate::types::firm::Firm;
 use crate::types::link::SupplyLink;
@@ -18,4 +19,6 @@ pub enum Node {
     AnalysisRun(AnalysisRun),
     /// A whitelist entry.
     WhitelistEntry(WhitelistEntry),
+    /// A staff or freight blockage.
+    Blockage(Blockage),
 }
