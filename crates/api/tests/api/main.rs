@@ -4,6 +4,7 @@
 mod accounts;
 mod analysis;
 mod authz;
+mod blockages;
 mod events;
 mod firms;
 mod helpers;
