@@ -106,6 +106,12 @@ pub async fn seed(app: &Application) -> anyhow::Result<()> {
             "Demo: {} whitelist entries in every state (浙江 第1批 published; see whitelist, whitelistBatches, GET /whitelist/check/<uscc>).",
             seeded.entries
         )?;
+        let ledger = crate::demo_blockages::seed(&app.api).await?;
+        writeln!(
+            out,
+            "Demo: {} blockages in every state (one escalated to the city) and {} production reports (see blockages, bottlenecks, chainResumption).",
+            ledger.blockages, ledger.reports
+        )?;
     }
     // Tokens only for accounts the demo itself created: an operator's real `admin` on a database
     // that was never a demo gets nothing, and every token minted here is in the audit trail.

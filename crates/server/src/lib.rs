@@ -15,6 +15,7 @@ pub mod bench_whitelist;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_blockages;
 pub mod demo_whitelist;
 pub mod export;
 pub mod generate;
