@@ -711,8 +711,18 @@ pub(crate) async fn facts_for(
         .collect())
 }
 
+/// [`facts_for`] over the state's database (for tools that write blockages in bulk).
+pub async fn facts_for_all(state: &ApiState, firms: &[FirmId]) -> Result<HashMap<FirmId, Facts>, ApiError> {
+    facts_for(state, state.store.db(), firms).await
+}
+
+/// The global id of blockage `id`.
+pub fn global_id(id: i64) -> String {
+    ids::encode(Kind::Blockage, id).0
+}
+
 /// The stored priority of a blockage with `facts` reported at `reported_at`.
-pub(crate) fn stored_priority(facts: Facts, reported_at: DateTime<Utc>) -> StoredPriority {
+pub fn stored_priority(facts: Facts, reported_at: DateTime<Utc>) -> StoredPriority {
     let b = triage::base(&facts);
     StoredPriority {
         points: b.points,
@@ -724,7 +734,7 @@ pub(crate) fn stored_priority(facts: Facts, reported_at: DateTime<Utc>) -> Store
 
 /// When the SLA of a blockage in `status` at `level` breaches, from `since`; none at national
 /// level (no office above to escalate to) or when no SLA runs.
-pub(crate) fn due_at(
+pub fn due_at(
     state: &ApiState,
     status: DomainStatus,
     priority: &StoredPriority,

@@ -37,6 +37,9 @@ pub enum BenchCommand {
     /// Upload a supplier list of 10,000 rows (half of them unregistered suppliers) for the LARGE
     /// firm with the most suppliers, through the schema: dry run, upload, the same again.
     SupplierList(crate::bench_suppliers::SupplierListBenchArgs),
+    /// The triage queue's first page with 10,000 open blockages, then a mixed load of 50
+    /// coordinators over HTTP against the real server for 60 s (issue #11's targets).
+    Blockages(crate::bench_blockages::BlockageBenchArgs),
     /// Time reading the interchange files into the analysis graph (validating every row) and the
     /// structural analyses (dominators, sole suppliers, reach), end to end.
     Structure {
@@ -77,6 +80,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Whitelist(args) => crate::bench_whitelist::run(args).await,
         BenchCommand::SupplierList(args) => crate::bench_suppliers::run(args).await,
+        BenchCommand::Blockages(args) => crate::bench_blockages::run(args).await,
         other => tokio::task::spawn_blocking(move || run_blocking(other)).await?,
     }
 }
@@ -84,7 +88,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
 fn run_blocking(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout();
     match cmd {
-        BenchCommand::Whitelist(_) | BenchCommand::SupplierList(_) => {
+        BenchCommand::Whitelist(_) | BenchCommand::SupplierList(_) | BenchCommand::Blockages(_) => {
             anyhow::bail!("this benchmark runs on the async runtime (bench::run)")
         }
         BenchCommand::Structure { firms, links, exact_reach_limit } => {

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod analyze;
 pub mod app;
 pub mod bench;
+pub mod bench_blockages;
 pub mod bench_suppliers;
 pub mod bench_whitelist;
 pub mod cli;
