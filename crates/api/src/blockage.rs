@@ -621,12 +621,7 @@ pub(crate) fn changes(
 ) -> Result<impl Stream<Item = BlockageChange> + use<>, ApiError> {
     let viewer = guard::viewer(ctx)?.clone();
     let state = guard::state(ctx)?;
-    let prefix = region_prefix
-        .as_deref()
-        .map(Jurisdiction::parse)
-        .transpose()
-        .map_err(|e| ApiError::Validation(e.message))?
-        .map(|j| j.as_str().to_owned());
+    let prefix = guard::region_prefix(region_prefix.as_deref())?;
     Ok(state.events.subscribe().filter_map(move |e| {
         let change = e.blockage.filter(|n| n.visible_to(&viewer) && prefix.as_deref().is_none_or(|p| n.within(p)));
         std::future::ready(change.map(|note| BlockageChange { note, at: e.at }))

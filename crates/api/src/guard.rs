@@ -32,3 +32,12 @@ pub fn request_id(ctx: &Context<'_>) -> String {
 pub fn require(allowed: bool) -> Result<(), ApiError> {
     if allowed { Ok(()) } else { Err(ApiError::Forbidden) }
 }
+
+/// A subscription's optional `regionPrefix` (2, 4 or 6 digits), checked; `VALIDATION` otherwise.
+pub(crate) fn region_prefix(prefix: Option<&str>) -> Result<Option<String>, ApiError> {
+    prefix
+        .map(linchpin_domain::Jurisdiction::parse)
+        .transpose()
+        .map(|j| j.map(|j| j.as_str().to_owned()))
+        .map_err(|e| ApiError::Validation(e.message))
+}

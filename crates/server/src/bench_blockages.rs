@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration as StdDuration, Instant};
 
 use anyhow::Context as _;
-use async_graphql::Request;
 use chrono::{Duration, Utc};
 use clap::Parser as _;
 use linchpin_api::{ApiState, Limits, build_schema};
@@ -28,7 +27,7 @@ use linchpin_store::{accounts, analysis, firms};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::bench_whitelist::{bench_account, seed_network};
+use crate::bench_whitelist::{bench_account, ms, seed_network, time_query};
 use crate::config::{DatabaseConfig, ServeConfig};
 use crate::progress::Bar;
 
@@ -132,38 +131,11 @@ async fn busiest_province(store: &linchpin_store::Store) -> anyhow::Result<Strin
         .context("no open blockage")
 }
 
-fn ms(d: StdDuration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn quantile(sorted: &[StdDuration], q: f64) -> StdDuration {
     if sorted.is_empty() {
         return StdDuration::ZERO;
     }
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-/// Median and p90 of the first page through the schema as `who`.
-async fn time_page(
-    schema: &linchpin_api::ApiSchema,
-    who: &Viewer,
-    runs: usize,
-) -> anyhow::Result<(StdDuration, StdDuration, usize)> {
-    let mut times = Vec::with_capacity(runs);
-    let mut rows = 0;
-    for i in 0..=runs {
-        let start = Instant::now();
-        let resp = schema.execute(Request::new(PAGE).data(who.clone())).await;
-        let took = start.elapsed();
-        anyhow::ensure!(resp.errors.is_empty(), "{:?}", resp.errors);
-        if i == 0 {
-            rows = serde_json::to_value(&resp.data)?["blockages"]["nodes"].as_array().map_or(0, Vec::len);
-        } else {
-            times.push(took);
-        }
-    }
-    times.sort_unstable();
-    Ok((quantile(&times, 0.5), quantile(&times, 0.9), rows))
 }
 
 #[derive(Default)]
@@ -294,7 +266,7 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
 
     let schema = build_schema(state.clone(), Limits::default());
     for (what, who) in [("as ADMIN (every blockage)", &admin), ("as the province's coordinator", &coordinator)] {
-        let (p50, p90, rows) = time_page(&schema, who, args.repeat).await?;
+        let (p50, p90, rows) = time_query(&schema, who, PAGE, args.repeat).await?;
         writeln!(
             out,
             "first page of the queue (first: 20, through the schema) {what}: {rows} rows, median {:.2} ms, p90 {:.2} ms",

@@ -173,7 +173,7 @@ async fn seed_entries(state: &ApiState, n: usize, nominator: &Viewer, reviewer: 
 }
 
 /// Median and 90th percentile of `runs` of `query` as `who`, after one warm-up.
-async fn time_query(
+pub(crate) async fn time_query(
     schema: &linchpin_api::ApiSchema,
     who: &Viewer,
     query: &str,
@@ -199,7 +199,7 @@ async fn time_query(
     Ok((at(0.5), at(0.9), rows))
 }
 
-fn ms(d: StdDuration) -> f64 {
+pub(crate) fn ms(d: StdDuration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

@@ -11,7 +11,9 @@ use chrono::{Duration, Utc};
 use linchpin_api::clock::ManualClock;
 use linchpin_api::{ApiSchema, ApiState, Limits, build_schema};
 use linchpin_domain::Viewer;
-use linchpin_store::{Store, accounts, firms};
+use linchpin_store::firms;
+
+use crate::demo_whitelist::{exec, viewer};
 use serde_json::{Value, json};
 
 /// What the demo seeded, for its summary line.
@@ -20,26 +22,6 @@ pub struct Seeded {
     pub blockages: usize,
     /// Production reports.
     pub reports: usize,
-}
-
-async fn viewer(store: &Store, name: &str) -> anyhow::Result<Viewer> {
-    let (account, _) =
-        accounts::find(store.db(), name).await?.with_context(|| format!("demo account {name} is missing"))?;
-    Ok(Viewer { account_id: account.id, username: account.username, binding: account.binding, token_id: 0 })
-}
-
-/// Runs `query` as `who` and returns `data.<field>`, failing on any error or user error.
-async fn exec(schema: &ApiSchema, who: &Viewer, query: &str, vars: Value, field: &str) -> anyhow::Result<Value> {
-    let resp = schema.execute(Request::new(query).variables(Variables::from_json(vars)).data(who.clone())).await;
-    let v = serde_json::to_value(&resp)?;
-    if let Some(e) = v.get("errors") {
-        anyhow::bail!("demo {field}: {e}");
-    }
-    let p = v["data"][field].clone();
-    if p["userErrors"].as_array().is_some_and(|e| !e.is_empty()) {
-        anyhow::bail!("demo {field}: {}", p["userErrors"]);
-    }
-    Ok(p)
 }
 
 const REPORT: &str = "mutation($i: ReportBlockageInput!) { reportBlockage(input: $i) { blockage { id version } userErrors { code message } } }";

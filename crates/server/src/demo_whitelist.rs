@@ -20,14 +20,20 @@ pub struct Seeded {
     pub entries: usize,
 }
 
-async fn viewer(store: &Store, name: &str) -> anyhow::Result<Viewer> {
+pub(crate) async fn viewer(store: &Store, name: &str) -> anyhow::Result<Viewer> {
     let (account, _) =
         accounts::find(store.db(), name).await?.with_context(|| format!("demo account {name} is missing"))?;
     Ok(Viewer { account_id: account.id, username: account.username, binding: account.binding, token_id: 0 })
 }
 
 /// Runs `query` as `who` and returns the payload of `field`, failing on any error.
-async fn exec(schema: &ApiSchema, who: &Viewer, query: &str, vars: Value, field: &str) -> anyhow::Result<Value> {
+pub(crate) async fn exec(
+    schema: &ApiSchema,
+    who: &Viewer,
+    query: &str,
+    vars: Value,
+    field: &str,
+) -> anyhow::Result<Value> {
     let resp = schema.execute(Request::new(query).variables(Variables::from_json(vars)).data(who.clone())).await;
     let v = serde_json::to_value(&resp)?;
     if let Some(e) = v.get("errors") {
