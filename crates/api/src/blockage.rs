@@ -736,9 +736,8 @@ pub fn due_at(
     office_level: u8,
     since: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if escalation_level(office_level).is_none() {
-        return None;
-    }
+    // no office above national to escalate to
+    escalation_level(office_level)?;
     state.sla.due(status, priority.level, since.timestamp()).and_then(|t| DateTime::from_timestamp(t, 0))
 }
 

@@ -647,6 +647,9 @@ pub struct OpenItem {
     pub facts: String,
 }
 
+/// (id, firm, status, reported at, SLA since, level, facts) of an open blockage.
+type OpenRow = (i64, i64, String, DateTime<Utc>, DateTime<Utc>, i32, String);
+
 /// Every open blockage (of `firm`, if given), for re-ranking.
 pub async fn open_items(conn: &impl ConnectionTrait, firm: Option<FirmId>) -> Result<Vec<OpenItem>, StoreError> {
     use row::Column as C;
@@ -657,8 +660,7 @@ pub async fn open_items(conn: &impl ConnectionTrait, firm: Option<FirmId>) -> Re
     if let Some(f) = firm {
         q = q.filter(C::FirmId.eq(f.0));
     }
-    let rows: Vec<(i64, i64, String, DateTime<Utc>, DateTime<Utc>, i32, String)> =
-        q.order_by_asc(C::Id).into_tuple().all(conn).await?;
+    let rows: Vec<OpenRow> = q.order_by_asc(C::Id).into_tuple().all(conn).await?;
     rows.into_iter()
         .map(|(id, firm, status, reported_at, sla_since, level, facts)| {
             Ok(OpenItem {

@@ -433,7 +433,7 @@ async fn the_queue_puts_the_most_production_at_stake_first_and_re_ranks_when_an_
         assert!(pos(&hub) < pos(&mid) && pos(&mid) < pos(&lone), "{q}");
         // the LARGE firm's essential supplier gets its points and says why
         let fd = api
-            .data(&format!("query($id: ID!) {{ node(id: $id) {{ ... on Blockage {{ priority {{ largeCustomers explanation en: explanation(lang: EN) }} }} }} }}"), json!({"id": ids[2]}))
+            .data("query($id: ID!) { node(id: $id) { ... on Blockage { priority { largeCustomers explanation en: explanation(lang: EN) } } } }", json!({"id": ids[2]}))
             .await;
         assert_eq!(fd["node"]["priority"]["largeCustomers"], 1);
         assert!(fd["node"]["priority"]["explanation"].as_str().unwrap().contains("1家大型企业"), "{fd}");
