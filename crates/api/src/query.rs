@@ -281,7 +281,8 @@ impl QueryRoot {
     /// their reported capacity holds back (one ESRI cascade each on the live network). The firm's
     /// own ENTERPRISE account (deeper suppliers shown only through the direct supplier they hold
     /// it back through), BUREAU and COORDINATOR covering it, ADMIN.
-    #[graphql(complexity = 50)]
+    // a snapshot of the live network and up to 400 cascades: priced like `simulateDisruption`
+    #[graphql(complexity = 300)]
     async fn bottlenecks(&self, ctx: &Context<'_>, uscc: String) -> Result<crate::production::Bottlenecks, ApiError> {
         crate::production::bottlenecks(ctx, uscc).await
     }
