@@ -16,6 +16,7 @@ mod m20261129_000008_whitelist;
 mod m20261129_000009_link_rejection;
 mod m20261129_000010_firm_verification;
 mod m20261129_000011_blockages;
+mod m20261129_000012_access_path_indexes;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_link_rejection::Migration),
             Box::new(m20261129_000010_firm_verification::Migration),
             Box::new(m20261129_000011_blockages::Migration),
+            Box::new(m20261129_000012_access_path_indexes::Migration),
         ]
     }
 }

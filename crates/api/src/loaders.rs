@@ -163,3 +163,76 @@ impl Loader<i64> for BlockageTimelineLoader {
         linchpin_store::blockage::timelines(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
     }
 }
+
+/// One firm's page of links as a nested connection asks for it: the side, who asks (their link
+/// scope), where the page starts and how long it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LinkPageKey {
+    /// The firm.
+    pub firm: FirmId,
+    /// Suppliers or customers.
+    pub side: linchpin_store::links::Side,
+    /// The viewer's link visibility (so one viewer never gets another's page).
+    pub scope: linchpin_domain::LinkScope,
+    /// Start after this link id.
+    pub after: Option<i64>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// Loads the link pages of every firm of a list at once: one statement per (side, scope, after,
+/// limit), so `firms { suppliers { ... } }` costs one statement for the firms and one for all
+/// their suppliers, whatever the page size.
+pub struct LinkPageLoader {
+    store: Store,
+}
+
+impl LinkPageLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<LinkPageKey> for LinkPageLoader {
+    type Value = linchpin_store::Page<linchpin_domain::SupplyLinkRecord>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[LinkPageKey]) -> Result<HashMap<LinkPageKey, Self::Value>, Self::Error> {
+        let mut groups: HashMap<
+            (linchpin_store::links::Side, &linchpin_domain::LinkScope, Option<i64>, u64),
+            Vec<FirmId>,
+        > = HashMap::new();
+        for k in keys {
+            groups.entry((k.side, &k.scope, k.after, k.limit)).or_default().push(k.firm);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((side, scope, after, limit), firms) in groups {
+            let pages = linchpin_store::links::pages_for_firms(
+                self.store.db(),
+                &firms,
+                side,
+                scope,
+                after.map(linchpin_domain::LinkId),
+                limit,
+            )
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+            for (firm, page) in pages {
+                let key = LinkPageKey { firm, side, scope: scope.clone(), after, limit };
+                out.insert(key, page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The page `key` asks for through the request's [`LinkPageLoader`].
+pub(crate) async fn link_page(
+    ctx: &Context<'_>,
+    key: LinkPageKey,
+) -> Result<linchpin_store::Page<linchpin_domain::SupplyLinkRecord>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<LinkPageLoader>>().ok_or(ApiError::Internal)?;
+    let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
+    Ok(found.unwrap_or(linchpin_store::Page { items: Vec::new(), has_next: false }))
+}

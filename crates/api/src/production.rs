@@ -241,13 +241,13 @@ pub(crate) async fn resumption(
     let chain = chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?;
     let wanted = region_prefix.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?;
     let prefix = match (viewer.binding.jurisdiction(), wanted) {
-        (None, w) => w.map(|j| j.as_str().to_owned()),
-        (Some(j), None) => Some(j.as_str().to_owned()),
-        (Some(j), Some(w)) if w.as_str().starts_with(j.as_str()) => Some(w.as_str().to_owned()),
+        (None, w) => w,
+        (Some(j), None) => Some(j.clone()),
+        (Some(j), Some(w)) if w.as_str().starts_with(j.as_str()) => Some(w),
         (Some(_), Some(_)) => return Err(ApiError::Forbidden),
     };
     let db = state.store.db();
-    let scope = repo::firms_in_scope(db, chain.as_ref().map(ChainCode::as_str), prefix.as_deref()).await?;
+    let scope = repo::firms_in_scope(db, chain.as_ref().map(ChainCode::as_str), prefix.as_ref()).await?;
     let ids: Vec<FirmId> = scope.iter().map(|(f, _)| *f).collect();
     let latest = repo::latest(db, &ids).await?;
     let r = rules::resumption(scope.iter().map(|(f, revenue)| {
@@ -257,7 +257,7 @@ pub(crate) async fn resumption(
     let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
     Ok(ChainResumption {
         chain: chain.map(|c| c.as_str().to_owned()),
-        region_prefix: prefix,
+        region_prefix: prefix.map(|j| j.as_str().to_owned()),
         firms: n(r.firms),
         reported: n(r.reported),
         back: n(r.back),

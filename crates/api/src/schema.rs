@@ -4,7 +4,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
 
 use crate::loaders::{
-    AssessmentLoader, BlockageTimelineLoader, FirmLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
+    AssessmentLoader, BlockageTimelineLoader, FirmLoader, LinkPageLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
 };
 use crate::mutations::{
     AnalysisMutations, AuthMutations, BlockageMutations, FirmMutations, LinkMutations, SupplierListMutations,
@@ -56,6 +56,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let batches = DataLoader::new(WhitelistBatchLoader::new(state.store.clone()), tokio::spawn);
     let histories = DataLoader::new(WhitelistHistoryLoader::new(state.store.clone()), tokio::spawn);
     let timelines = DataLoader::new(BlockageTimelineLoader::new(state.store.clone()), tokio::spawn);
+    let link_pages = DataLoader::new(LinkPageLoader::new(state.store.clone()), tokio::spawn);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
@@ -63,6 +64,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
         .data(batches)
         .data(histories)
         .data(timelines)
+        .data(link_pages)
         // outermost first: the observer sees the codes the error extension stamps
         .extension(crate::observe::Observe)
         .extension(crate::codes::ErrorCodes)

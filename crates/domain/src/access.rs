@@ -161,7 +161,7 @@ pub struct End<'a> {
 }
 
 /// Which links a viewer may see, in a form a query can filter on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkScope {
     /// Every link (ADMIN).
     All,

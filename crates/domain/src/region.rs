@@ -83,11 +83,32 @@ impl Jurisdiction {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The region codes it covers as an inclusive range `(lowest, highest)`: the prefix padded to
+    /// six digits with 0 and with 9. Codes are six digits, so the range holds exactly the codes with
+    /// this prefix, in any collation; a database answers it from an ordinary index, where
+    /// `LIKE 'prefix%'` needs the C collation or a pattern operator class.
+    pub fn code_range(&self) -> (String, String) {
+        (format!("{:0<6}", self.0), format!("{:9<6}", self.0))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jurisdiction_is_the_range_of_the_codes_it_covers() {
+        for (p, lo, hi) in [("33", "330000", "339999"), ("3301", "330100", "330199"), ("330106", "330106", "330106")] {
+            let j = Jurisdiction::parse(p).unwrap();
+            assert_eq!(j.code_range(), (lo.to_owned(), hi.to_owned()));
+            for code in ["330106", "330000", "339999", "340000", "329999", "330200"] {
+                let r = RegionCode::parse(code).unwrap();
+                let inside = code >= lo && code <= hi;
+                assert_eq!(j.covers(&r), inside, "{p} {code}");
+            }
+        }
+    }
 
     #[test]
     fn every_provincial_prefix_is_accepted() {

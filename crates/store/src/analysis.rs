@@ -474,7 +474,8 @@ pub async fn candidates(
     if q.within.is_some() || q.size_class.is_some() {
         sel.inner_join(f, Expr::col((f, firm::Column::Id)).equals((ar, R::FirmId)));
         if let Some(j) = &q.within {
-            sel.and_where(Expr::col((f, firm::Column::RegionCode)).like(format!("{}%", j.as_str())));
+            let (lo, hi) = j.code_range();
+            sel.and_where(Expr::col((f, firm::Column::RegionCode)).between(lo, hi));
         }
         if let Some(c) = q.size_class {
             sel.and_where(Expr::col((f, firm::Column::SizeClass)).eq(c.as_str()));

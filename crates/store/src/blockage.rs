@@ -537,9 +537,9 @@ pub struct Cursor {
 fn concerns(j: &Jurisdiction) -> Condition {
     use row::Column as C;
     Condition::any()
-        .add(C::RegionCode.starts_with(j.as_str()))
-        .add(C::OriginCode.starts_with(j.as_str()))
-        .add(C::DestinationCode.starts_with(j.as_str()))
+        .add(crate::in_region(C::RegionCode, j))
+        .add(crate::in_region(C::OriginCode, j))
+        .add(crate::in_region(C::DestinationCode, j))
 }
 
 fn of_firm(f: FirmId) -> Condition {
@@ -580,6 +580,25 @@ pub async fn list(
     after: Option<Cursor>,
     limit: u64,
 ) -> Result<Page<BlockageRecord>, StoreError> {
+    let rows = list_select(q, after, limit).all(conn).await?;
+    let page = Page::from_overfetch(rows, limit);
+    Ok(Page {
+        items: page.items.into_iter().map(blockage_from_row).collect::<Result<_, _>>()?,
+        has_next: page.has_next,
+    })
+}
+
+/// The statement of [`list`] (public for the query-plan tests).
+pub fn list_statement(
+    backend: sea_orm::DatabaseBackend,
+    q: &BlockageQuery,
+    after: Option<Cursor>,
+    limit: u64,
+) -> sea_orm::Statement {
+    sea_orm::QueryTrait::build(&list_select(q, after, limit), backend)
+}
+
+fn list_select(q: &BlockageQuery, after: Option<Cursor>, limit: u64) -> sea_orm::Select<row::Entity> {
     use row::Column as C;
     let mut sel = row::Entity::find().filter(condition(q));
     sel = match (q.order, after) {
@@ -599,12 +618,7 @@ pub async fn list(
         Order::Priority => sel.order_by_desc(C::QueueKey).order_by_desc(C::Id),
         Order::Newest => sel.order_by_desc(C::Id),
     };
-    let rows = sel.limit(limit + 1).all(conn).await?;
-    let page = Page::from_overfetch(rows, limit);
-    Ok(Page {
-        items: page.items.into_iter().map(blockage_from_row).collect::<Result<_, _>>()?,
-        has_next: page.has_next,
-    })
+    sel.limit(limit + 1)
 }
 
 /// Open blockages whose SLA was breached at `now` and that can still go up (below national

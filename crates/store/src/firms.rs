@@ -158,12 +158,29 @@ pub async fn list(
     after: Option<FirmId>,
     limit: u64,
 ) -> Result<Page<FirmRecord>, StoreError> {
+    let rows = list_select(filter, after, limit).all(conn).await?;
+    let mut page = Page::from_overfetch(rows, limit);
+    let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
+    Ok(Page { items, has_next: page.has_next })
+}
+
+/// The statement of [`list`] (public for the query-plan tests).
+pub fn list_statement(
+    backend: sea_orm::DatabaseBackend,
+    filter: &FirmFilter,
+    after: Option<FirmId>,
+    limit: u64,
+) -> sea_orm::Statement {
+    sea_orm::QueryTrait::build(&list_select(filter, after, limit), backend)
+}
+
+fn list_select(filter: &FirmFilter, after: Option<FirmId>, limit: u64) -> sea_orm::Select<firm::Entity> {
     let mut cond = Condition::all();
     if let Some(after) = after {
         cond = cond.add(firm::Column::Id.gt(after.0));
     }
     if let Some(p) = &filter.region_prefix {
-        cond = cond.add(firm::Column::RegionCode.starts_with(p.as_str()));
+        cond = cond.add(crate::in_region(firm::Column::RegionCode, p));
     }
     if let Some(s) = filter.size_class {
         cond = cond.add(firm::Column::SizeClass.eq(s.as_str()));
@@ -184,10 +201,7 @@ pub async fn list(
         );
     }
     cond = cond.add(visible(filter.pending.as_ref()));
-    let rows = firm::Entity::find().filter(cond).order_by_asc(firm::Column::Id).limit(limit + 1).all(conn).await?;
-    let mut page = Page::from_overfetch(rows, limit);
-    let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
-    Ok(Page { items, has_next: page.has_next })
+    firm::Entity::find().filter(cond).order_by_asc(firm::Column::Id).limit(limit + 1)
 }
 
 /// VERIFIED firms, and the PENDING ones `scope` reaches.
@@ -196,7 +210,7 @@ fn visible(scope: Option<&LinkScope>) -> Condition {
     match scope {
         None => verified,
         Some(LinkScope::All) => Condition::all(),
-        Some(LinkScope::Jurisdiction(j)) => verified.add(firm::Column::RegionCode.starts_with(j.as_str())),
+        Some(LinkScope::Jurisdiction(j)) => verified.add(crate::in_region(firm::Column::RegionCode, j)),
         Some(LinkScope::Firm(f)) => {
             let suppliers = Query::select()
                 .column(supply_link::Column::SupplierId)

@@ -159,6 +159,45 @@ impl Store {
         self.db.get_database_backend()
     }
 
+    /// The query plan of `stmt` as text, one line per plan node (PostgreSQL `EXPLAIN`, SQLite
+    /// `EXPLAIN QUERY PLAN`), for diagnostics and the tests that pin the lists to their indexes.
+    /// `avoid` names PostgreSQL planner switches to turn off for the plan (`enable_seqscan`,
+    /// `enable_sort`), so a small test table shows which index a query can use, and whether it
+    /// gives the order, at national scale; SQLite ignores them.
+    pub async fn explain(&self, stmt: &sea_orm::Statement, avoid: &[&str]) -> Result<String, StoreError> {
+        use sea_orm::ConnectionTrait as _;
+        let backend = self.backend();
+        let prefix = match backend {
+            DatabaseBackend::Sqlite => "EXPLAIN QUERY PLAN ",
+            _ => "EXPLAIN ",
+        };
+        let txn = self.db.begin().await?;
+        if backend == DatabaseBackend::Postgres {
+            for switch in avoid {
+                if !switch.starts_with("enable_") || !switch.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    return Err(StoreError::Corrupt(format!("not a planner switch: {switch}")));
+                }
+                txn.execute_unprepared(&format!("SET LOCAL {switch} = off")).await?;
+            }
+        }
+        let explain = sea_orm::Statement {
+            sql: format!("{prefix}{}", stmt.sql),
+            values: stmt.values.clone(),
+            db_backend: backend,
+        };
+        let rows = txn.query_all_raw(explain).await?;
+        let mut lines = Vec::with_capacity(rows.len());
+        for r in rows {
+            let line: String = match backend {
+                DatabaseBackend::Sqlite => r.try_get("", "detail")?,
+                _ => r.try_get("", "QUERY PLAN")?,
+            };
+            lines.push(line);
+        }
+        txn.rollback().await?;
+        Ok(lines.join("\n"))
+    }
+
     /// Refreshes the planner's statistics of `tables` after a bulk write (an import, an analysis
     /// run). Without them a planner that has not yet sampled the new rows (PostgreSQL with
     /// autovacuum off or not yet round, SQLite always) picks scans over indexes: measured on
@@ -214,6 +253,16 @@ impl<T> Page<T> {
         items.truncate(limit as usize);
         Self { items, has_next }
     }
+}
+
+/// `column` holds a region code inside `j`, as a range an ordinary index answers (see
+/// `Jurisdiction::code_range`).
+pub(crate) fn in_region<C: sea_orm::ColumnTrait>(
+    column: C,
+    j: &linchpin_domain::Jurisdiction,
+) -> sea_orm::sea_query::SimpleExpr {
+    let (lo, hi) = j.code_range();
+    column.between(lo, hi)
 }
 
 /// How many rows to insert per statement so that `columns` bind parameters per row stay below

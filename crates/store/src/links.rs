@@ -5,7 +5,8 @@ use chrono::Utc;
 use linchpin_domain::{Essentiality, FirmId, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
 };
 use tracing::instrument;
 
@@ -14,7 +15,7 @@ use crate::rows::link_from_row;
 use crate::{Page, StoreError};
 
 /// Which side of a firm a listing looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
     /// Links on which the firm buys (its suppliers).
     Suppliers,
@@ -157,22 +158,73 @@ pub async fn remove(
     Ok(current)
 }
 
-/// A page of a firm's links on one side that `scope` may see, ordered by link id.
-#[instrument(skip_all, fields(firm = firm.0, ?side, limit))]
-pub async fn list_for_firm(
+/// Pages of the links of many firms on one side that `scope` may see, each ordered by link id and
+/// starting after `after`: one statement for all of them (a window numbering each firm's links,
+/// cut at `limit + 1`), answered from the (customer, id) and (supplier, id) indexes. Firms
+/// without a visible link get an empty page.
+#[instrument(skip_all, fields(firms = firms.len(), ?side, limit))]
+pub async fn pages_for_firms(
     conn: &impl ConnectionTrait,
-    firm: FirmId,
+    firms: &[FirmId],
     side: Side,
     scope: &LinkScope,
     after: Option<LinkId>,
     limit: u64,
-) -> Result<Page<SupplyLinkRecord>, StoreError> {
-    let col = match side {
+) -> Result<HashMap<FirmId, Page<SupplyLinkRecord>>, StoreError> {
+    let mut out: HashMap<FirmId, Page<SupplyLinkRecord>> =
+        firms.iter().map(|f| (*f, Page { items: Vec::new(), has_next: false })).collect();
+    for chunk in firms.chunks(1_000) {
+        let stmt = pages_statement(conn.get_database_backend(), chunk, side, scope, after, limit);
+        let rows = supply_link::Model::find_by_statement(stmt).all(conn).await?;
+        for m in rows {
+            let parent = FirmId(match side {
+                Side::Suppliers => m.customer_id,
+                Side::Customers => m.supplier_id,
+            });
+            let page = out.entry(parent).or_insert_with(|| Page { items: Vec::new(), has_next: false });
+            if page.items.len() as u64 >= limit {
+                page.has_next = true;
+            } else {
+                page.items.push(link_from_row(m)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The statement of [`pages_for_firms`] (public for the query-plan tests).
+pub fn pages_statement(
+    backend: sea_orm::DatabaseBackend,
+    firms: &[FirmId],
+    side: Side,
+    scope: &LinkScope,
+    after: Option<LinkId>,
+    limit: u64,
+) -> sea_orm::Statement {
+    use sea_orm::sea_query::{Alias, Asterisk, Order};
+    let parent = match side {
         Side::Suppliers => supply_link::Column::CustomerId,
         Side::Customers => supply_link::Column::SupplierId,
     };
-    let q = supply_link::Entity::find().filter(col.eq(firm.0)).filter(visible(scope));
-    page(conn, q, after, limit).await
+    let parent_name = match side {
+        Side::Suppliers => "customer_id",
+        Side::Customers => "supplier_id",
+    };
+    let mut inner = supply_link::Entity::find().filter(parent.is_in(firms.iter().map(|f| f.0))).filter(visible(scope));
+    if let Some(a) = after {
+        inner = inner.filter(supply_link::Column::Id.gt(a.0));
+    }
+    let inner = inner
+        .expr_as(Expr::cust(format!("ROW_NUMBER() OVER (PARTITION BY {parent_name} ORDER BY id)")), "rn")
+        .into_query();
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("t"))
+        .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)))
+        .order_by(Alias::new(parent_name), Order::Asc)
+        .order_by(Alias::new("id"), Order::Asc)
+        .to_owned();
+    backend.build(&outer)
 }
 
 /// A page of the links `scope` may see, ordered by id.
@@ -198,7 +250,7 @@ fn visible(scope: &LinkScope) -> Condition {
                 Query::select()
                     .column(firm::Column::Id)
                     .from(firm::Entity)
-                    .and_where(firm::Column::RegionCode.starts_with(j.as_str()))
+                    .and_where(crate::in_region(firm::Column::RegionCode, j))
                     .to_owned()
             };
             Condition::any()

@@ -91,7 +91,7 @@ pub async fn latest(
 pub async fn firms_in_scope(
     conn: &impl ConnectionTrait,
     chain: Option<&str>,
-    prefix: Option<&str>,
+    prefix: Option<&linchpin_domain::Jurisdiction>,
 ) -> Result<Vec<(FirmId, Option<f64>)>, StoreError> {
     use crate::entity::firm::Column as F;
     let mut q = crate::entity::firm::Entity::find()
@@ -108,7 +108,7 @@ pub async fn firms_in_scope(
         q = q.filter(F::Id.in_subquery(on_chain));
     }
     if let Some(p) = prefix {
-        q = q.filter(F::RegionCode.starts_with(p));
+        q = q.filter(crate::in_region(F::RegionCode, p));
     }
     let rows: Vec<(i64, Option<f64>)> = q.into_tuple().all(conn).await?;
     Ok(rows.into_iter().map(|(id, r)| (FirmId(id), r)).collect())

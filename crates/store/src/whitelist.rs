@@ -524,7 +524,7 @@ fn region_condition(j: &Jurisdiction) -> Condition {
     let province = &j.as_str()[..2];
     let mut c = Condition::all().add(entry::Column::Province.eq(province));
     if j.as_str().len() > 2 {
-        c = c.add(entry::Column::RegionCode.starts_with(j.as_str()));
+        c = c.add(crate::in_region(entry::Column::RegionCode, j));
     }
     c
 }

@@ -59,17 +59,9 @@ async fn links_page(
     after: Option<String>,
 ) -> Result<SupplyLinkConnection, ApiError> {
     let viewer = guard::viewer(ctx)?;
-    let state = guard::state(ctx)?;
     let (limit, after) = page_args(first, after)?;
-    let page = links::list_for_firm(
-        state.store.db(),
-        firm.id,
-        side,
-        &viewer.link_scope(),
-        after.map(linchpin_domain::LinkId),
-        limit,
-    )
-    .await?;
+    let key = crate::loaders::LinkPageKey { firm: firm.id, side, scope: viewer.link_scope(), after, limit };
+    let page = crate::loaders::link_page(ctx, key).await?;
     Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
 }
 

@@ -12,5 +12,6 @@ mod hostile;
 mod links;
 mod races;
 mod schema;
+mod speed;
 mod supplier_list;
 mod whitelist;

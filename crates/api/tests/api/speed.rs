@@ -1,0 +1,196 @@
+//! API speed (issue #12), asserted as behaviour, never as time: nested connections cost one
+//! statement per nesting level whatever the page sizes, with authorization still applied in SQL;
+//! the main list queries can use their indexes (query plans on PostgreSQL and SQLite); keyset
+//! cursors stay keyset at page 500.
+use linchpin_domain::{
+    ChainCode, Essentiality, FirmDraft, FirmId, FirmName, FirmRow, Indicators, IndustryCode, Jurisdiction, LinkDraft,
+    LinkRow, LinkScope, Product, RegionCode, Role, Uscc, Value10kCny,
+};
+use linchpin_store::TransactionTrait;
+use linchpin_store::links::Side;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApi, backends, uscc};
+
+fn draft(i: usize, region: &str) -> FirmDraft {
+    FirmDraft {
+        uscc: Uscc::parse(&uscc(&format!("91330106MA4K{i:05}"))).unwrap(),
+        name: FirmName::parse(&format!("速度企业{i}")).unwrap(),
+        region: RegionCode::parse(region).unwrap(),
+        industry: IndustryCode::parse("C36").unwrap(),
+        indicators: Indicators::new(Some(30), Some(500.0), None).unwrap(),
+        chains: vec![ChainCode::parse("NEV").unwrap()],
+    }
+}
+
+/// `customers` firms in Hangzhou (330106), firm i with `i % 5` suppliers in Ningbo (330203): 0 to 4
+/// links each, so pages of every length and empty ones meet in one query.
+async fn network(api: &TestApi, customers: usize) -> Vec<FirmDraft> {
+    let buyers: Vec<FirmDraft> = (0..customers).map(|i| draft(i, "330106")).collect();
+    let sellers: Vec<FirmDraft> = (0..4).map(|i| draft(10_000 + i, "330203")).collect();
+    let mut links = Vec::new();
+    for (i, b) in buyers.iter().enumerate() {
+        for s in sellers.iter().take(i % 5) {
+            let l = LinkDraft::new(
+                s.uscc.clone(),
+                b.uscc.clone(),
+                Product::parse("件").unwrap(),
+                Value10kCny::new(10.0).unwrap(),
+                Essentiality::Essential,
+            )
+            .unwrap();
+            links.push(l);
+        }
+    }
+    let firm_rows: Vec<FirmRow> =
+        buyers.iter().chain(&sellers).cloned().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
+    let link_rows: Vec<LinkRow> =
+        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
+    let txn = api.store.db().begin().await.unwrap();
+    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    buyers
+}
+
+const NESTED: &str = "query($n: Int, $k: Int) { firms(first: $n, filter: {regionPrefix: \"330106\"}) { nodes { uscc
+    suppliers(first: $k) { nodes { id product supplier { uscc name } } pageInfo { hasNextPage endCursor } } } } }";
+
+#[tokio::test]
+async fn nested_link_pages_cost_one_statement_per_level_whatever_the_page_sizes() {
+    for api in backends().await {
+        network(&api, 40).await;
+        let mut counts = Vec::new();
+        let mut answers = Vec::new();
+        for (n, k) in [(5, 1), (20, 5), (40, 3), (40, 4)] {
+            let before = api.store.statement_count();
+            let d = api.data(NESTED, json!({"n": n, "k": k})).await;
+            counts.push(api.store.statement_count() - before);
+            answers.push(d);
+        }
+        // firms, their chains, every firm's link page, the suppliers, their chains: the same count
+        // for 5 firms and for 40 (a loaded machine may split a loader's batch once)
+        assert!(counts.iter().all(|c| *c <= 7), "[{}] statements per query: {counts:?}", api.backend);
+        assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 2, "[{}] {counts:?}", api.backend);
+        // each firm's nested page is what it gets asked alone
+        let all = &answers[3]["firms"]["nodes"];
+        for (i, node) in all.as_array().unwrap().iter().enumerate() {
+            let got = node["suppliers"]["nodes"].as_array().unwrap().len();
+            assert_eq!(got, i % 5, "[{}] firm {i}", api.backend);
+            assert_eq!(node["suppliers"]["pageInfo"]["hasNextPage"], false);
+        }
+        let short = &answers[2]["firms"]["nodes"];
+        for (i, node) in short.as_array().unwrap().iter().enumerate() {
+            assert_eq!(node["suppliers"]["nodes"].as_array().unwrap().len(), (i % 5).min(3));
+            assert_eq!(node["suppliers"]["pageInfo"]["hasNextPage"], i % 5 > 3, "[{}] firm {i}", api.backend);
+            // the next page of one firm, through its cursor, continues where the nested page ended
+            if i % 5 == 4 {
+                let after = node["suppliers"]["pageInfo"]["endCursor"].clone();
+                let q = "query($u: String!, $a: String) { firm(uscc: $u) { suppliers(first: 3, after: $a) { nodes { id } pageInfo { hasNextPage } } } }";
+                let rest = api.data(q, json!({"u": node["uscc"], "a": after})).await;
+                assert_eq!(rest["firm"]["suppliers"]["nodes"].as_array().unwrap().len(), 1);
+                let full: Vec<&Value> =
+                    all[i]["suppliers"]["nodes"].as_array().unwrap().iter().map(|n| &n["id"]).collect();
+                assert_eq!(&rest["firm"]["suppliers"]["nodes"][0]["id"], full[3]);
+            }
+        }
+        // authorization stays in SQL: a firm's account sees its own links only, nested or not
+        let own = api.account("buyer-four", Role::Enterprise, None, Some(all[4]["uscc"].as_str().unwrap())).await;
+        let d = api.run_as(Some(&own), NESTED, json!({"n": 40, "k": 4})).await;
+        for (i, node) in d["data"]["firms"]["nodes"].as_array().unwrap().iter().enumerate() {
+            let want = if i == 4 { 4 } else { 0 };
+            assert_eq!(node["suppliers"]["nodes"].as_array().unwrap().len(), want, "[{}] firm {i}", api.backend);
+        }
+        let far = api.account("bj-desk", Role::Coordinator, Some("11"), None).await;
+        let d = api.run_as(Some(&far), NESTED, json!({"n": 40, "k": 4})).await;
+        let seen: usize = d["data"]["firms"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["suppliers"]["nodes"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(seen, 0, "a Beijing coordinator sees no Zhejiang link");
+    }
+}
+
+#[tokio::test]
+async fn the_list_queries_use_their_indexes() {
+    for api in backends().await {
+        network(&api, 10).await;
+        let backend = api.store.backend();
+        let firms: Vec<FirmId> = (1..=10).map(FirmId).collect();
+        let hangzhou = Jurisdiction::parse("3301").unwrap();
+        api.store.refresh_statistics(&["firm", "supply_link", "blockage"]).await;
+        let plan = |stmt, avoid: &'static [&'static str]| {
+            let store = api.store.clone();
+            async move { store.explain(&stmt, avoid).await.unwrap() }
+        };
+        for (side, index) in
+            [(Side::Suppliers, "idx_supply_link_customer_id"), (Side::Customers, "idx_supply_link_supplier_id")]
+        {
+            for scope in [LinkScope::All, LinkScope::Jurisdiction(hangzhou.clone()), LinkScope::Firm(FirmId(3))] {
+                let stmt = linchpin_store::links::pages_statement(backend, &firms, side, &scope, None, 5);
+                let p = plan(stmt, &["enable_seqscan"]).await;
+                assert!(p.contains(index), "[{}] {side:?} {scope:?} does not use {index}:\n{p}", api.backend);
+                assert!(
+                    !p.contains("Seq Scan on supply_link") && !p.contains("SCAN supply_link"),
+                    "[{}]\n{p}",
+                    api.backend
+                );
+            }
+        }
+        // a region with no firm: the region index answers at once, where walking the primary key
+        // in id order would read every firm
+        let beijing = Jurisdiction::parse("1101").unwrap();
+        let filter = linchpin_store::firms::FirmFilter { region_prefix: Some(beijing), ..Default::default() };
+        let p = plan(linchpin_store::firms::list_statement(backend, &filter, None, 20), &["enable_seqscan"]).await;
+        assert!(p.contains("idx_firm_region_code"), "[{}] firms by region:\n{p}", api.backend);
+        let queue = linchpin_store::blockage::BlockageQuery {
+            scope: linchpin_store::blockage::Scope::All,
+            statuses: None,
+            kind: None,
+            within: None,
+            assignee: None,
+            firm: None,
+            order: linchpin_store::blockage::Order::Priority,
+        };
+        // the queue's order comes from its index, not from sorting the open blockages
+        let p = plan(
+            linchpin_store::blockage::list_statement(backend, &queue, None, 20),
+            &["enable_seqscan", "enable_sort"],
+        )
+        .await;
+        assert!(p.contains("idx_blockage_queue"), "[{}] the triage queue:\n{p}", api.backend);
+    }
+}
+
+#[tokio::test]
+async fn keyset_cursors_stay_keyset_at_page_500() {
+    for api in backends().await {
+        network(&api, 520).await;
+        let q =
+            "query($a: String) { firms(first: 1, after: $a) { nodes { uscc } pageInfo { hasNextPage endCursor } } }";
+        let mut after = Value::Null;
+        let mut seen = Vec::new();
+        for _ in 0..500 {
+            let d = api.data(q, json!({"a": after})).await;
+            seen.push(d["firms"]["nodes"][0]["uscc"].as_str().unwrap().to_owned());
+            after = d["firms"]["pageInfo"]["endCursor"].clone();
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 500, "[{}] no firm twice, none skipped", api.backend);
+        // page 501 costs what page 1 does: the cursor is a bound on the key, never an OFFSET
+        let before = api.store.statement_count();
+        let d = api.data(q, json!({"a": after})).await;
+        assert_eq!(d["firms"]["nodes"].as_array().unwrap().len(), 1);
+        assert!(api.store.statement_count() - before <= 2);
+        let filter = linchpin_store::firms::FirmFilter::default();
+        let stmt = linchpin_store::firms::list_statement(api.store.backend(), &filter, Some(FirmId(500)), 1);
+        assert!(!stmt.sql.to_uppercase().contains("OFFSET"), "{}", stmt.sql);
+        let p = api.store.explain(&stmt, &["enable_seqscan"]).await.unwrap();
+        assert!(!p.contains("Seq Scan") && !p.contains("SCAN firm"), "[{}] page 501 of firms:\n{p}", api.backend);
+    }
+}
