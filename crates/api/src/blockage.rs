@@ -538,7 +538,19 @@ pub(crate) async fn list(
         },
     };
     let now = state.clock.now();
-    let page = repo::list(state.store.db(), &q, after, first as u64).await?;
+    let page = match firm {
+        // `Firm.blockages` under a list of firms: every firm's page in one statement
+        Some(firm) => {
+            let key = crate::loaders::FirmBlockagesKey {
+                firm,
+                query: BlockageQuery { firm: None, ..q },
+                after: after.map(|c| (c.queue_key.to_bits(), c.id)),
+                limit: first as u64,
+            };
+            crate::loaders::firm_blockages(ctx, key).await?
+        }
+        None => repo::list(state.store.db(), &q, after, first as u64).await?,
+    };
     Ok(connection(
         page,
         after.is_some(),

@@ -236,3 +236,148 @@ pub(crate) async fn link_page(
     let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
     Ok(found.unwrap_or(linchpin_store::Page { items: Vec::new(), has_next: false }))
 }
+
+/// A firm's whitelist entries as `Firm.whitelist` asks for them: the firm and who asks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FirmEntriesKey {
+    /// The firm.
+    pub firm: FirmId,
+    /// The viewer's whitelist visibility.
+    pub scope: linchpin_domain::whitelist::EntryScope,
+}
+
+/// Loads the whitelist entries of every firm of a list at once (one statement per scope).
+pub struct FirmEntriesLoader {
+    store: Store,
+}
+
+impl FirmEntriesLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<FirmEntriesKey> for FirmEntriesLoader {
+    type Value = Vec<linchpin_store::whitelist::EntryRecord>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[FirmEntriesKey]) -> Result<HashMap<FirmEntriesKey, Self::Value>, Self::Error> {
+        let mut groups: HashMap<&linchpin_domain::whitelist::EntryScope, Vec<FirmId>> = HashMap::new();
+        for k in keys {
+            groups.entry(&k.scope).or_default().push(k.firm);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (scope, firms) in groups {
+            let q = crate::whitelist::entry_query(Default::default(), scope.clone(), chrono::Utc::now())
+                .map_err(Arc::new)?;
+            let found =
+                linchpin_store::whitelist::of_firms(self.store.db(), &q, &firms, crate::whitelist::FIRM_ENTRIES)
+                    .await
+                    .map_err(|e| Arc::new(ApiError::from(e)))?;
+            for (firm, entries) in found {
+                out.insert(FirmEntriesKey { firm, scope: scope.clone() }, entries);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The entries `key` asks for through the request's [`FirmEntriesLoader`].
+pub(crate) async fn firm_entries(
+    ctx: &Context<'_>,
+    key: FirmEntriesKey,
+) -> Result<Vec<linchpin_store::whitelist::EntryRecord>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<FirmEntriesLoader>>().ok_or(ApiError::Internal)?;
+    Ok(loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?.unwrap_or_default())
+}
+
+/// Loads the latest production report of firms in batches (one statement).
+pub struct ProductionLoader {
+    store: Store,
+}
+
+impl ProductionLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<FirmId> for ProductionLoader {
+    type Value = linchpin_store::production::ReportRecord;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[FirmId]) -> Result<HashMap<FirmId, Self::Value>, Self::Error> {
+        linchpin_store::production::latest(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// The latest report of `firm` through the request's [`ProductionLoader`].
+pub(crate) async fn latest_production(
+    ctx: &Context<'_>,
+    firm: FirmId,
+) -> Result<Option<linchpin_store::production::ReportRecord>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<ProductionLoader>>().ok_or(ApiError::Internal)?;
+    loader.load_one(firm).await.map_err(|e| ApiError::clone(&e))
+}
+
+/// One firm's page of blockages as `Firm.blockages` asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FirmBlockagesKey {
+    /// The firm.
+    pub firm: FirmId,
+    /// The listing (the viewer's scope and the filter).
+    pub query: linchpin_store::blockage::BlockageQuery,
+    /// Start after this (queue key bits, id).
+    pub after: Option<(u64, i64)>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// Loads the blockage pages of every firm of a list at once (one statement per listing).
+pub struct FirmBlockagesLoader {
+    store: Store,
+}
+
+impl FirmBlockagesLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<FirmBlockagesKey> for FirmBlockagesLoader {
+    type Value = linchpin_store::Page<linchpin_store::blockage::BlockageRecord>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[FirmBlockagesKey]) -> Result<HashMap<FirmBlockagesKey, Self::Value>, Self::Error> {
+        type Group<'a> = (&'a linchpin_store::blockage::BlockageQuery, Option<(u64, i64)>, u64);
+        let mut groups: HashMap<Group<'_>, Vec<FirmId>> = HashMap::new();
+        for k in keys {
+            groups.entry((&k.query, k.after, k.limit)).or_default().push(k.firm);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((query, after, limit), firms) in groups {
+            let cursor =
+                after.map(|(bits, id)| linchpin_store::blockage::Cursor { queue_key: f64::from_bits(bits), id });
+            let pages = linchpin_store::blockage::pages_for_firms(self.store.db(), query, &firms, cursor, limit)
+                .await
+                .map_err(|e| Arc::new(ApiError::from(e)))?;
+            for (firm, page) in pages {
+                out.insert(FirmBlockagesKey { firm, query: query.clone(), after, limit }, page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The page `key` asks for through the request's [`FirmBlockagesLoader`].
+pub(crate) async fn firm_blockages(
+    ctx: &Context<'_>,
+    key: FirmBlockagesKey,
+) -> Result<linchpin_store::Page<linchpin_store::blockage::BlockageRecord>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<FirmBlockagesLoader>>().ok_or(ApiError::Internal)?;
+    let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
+    Ok(found.unwrap_or(linchpin_store::Page { items: Vec::new(), has_next: false }))
+}

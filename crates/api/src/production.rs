@@ -82,6 +82,12 @@ pub(crate) async fn of_firm(
     if !(1..=MAX_HISTORY).contains(&last) {
         return Err(ApiError::Validation(format!("`last` must be 1 to {MAX_HISTORY}")));
     }
+    if last == 1 {
+        // the latest report of every firm of a list in one statement
+        return Ok(Some(
+            crate::loaders::latest_production(ctx, firm.id).await?.into_iter().map(ProductionStatus).collect(),
+        ));
+    }
     let state = guard::state(ctx)?;
     let found = repo::history(state.store.db(), firm.id, last as u64).await?;
     Ok(Some(found.into_iter().map(ProductionStatus).collect()))

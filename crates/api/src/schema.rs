@@ -4,7 +4,8 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Schema};
 
 use crate::loaders::{
-    AssessmentLoader, BlockageTimelineLoader, FirmLoader, LinkPageLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
+    AssessmentLoader, BlockageTimelineLoader, FirmBlockagesLoader, FirmEntriesLoader, FirmLoader, LinkPageLoader,
+    ProductionLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
 };
 use crate::mutations::{
     AnalysisMutations, AuthMutations, BlockageMutations, FirmMutations, LinkMutations, SupplierListMutations,
@@ -57,6 +58,9 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let histories = DataLoader::new(WhitelistHistoryLoader::new(state.store.clone()), tokio::spawn);
     let timelines = DataLoader::new(BlockageTimelineLoader::new(state.store.clone()), tokio::spawn);
     let link_pages = DataLoader::new(LinkPageLoader::new(state.store.clone()), tokio::spawn);
+    let firm_entries = DataLoader::new(FirmEntriesLoader::new(state.store.clone()), tokio::spawn);
+    let production = DataLoader::new(ProductionLoader::new(state.store.clone()), tokio::spawn);
+    let firm_blockages = DataLoader::new(FirmBlockagesLoader::new(state.store.clone()), tokio::spawn);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
@@ -65,6 +69,9 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
         .data(histories)
         .data(timelines)
         .data(link_pages)
+        .data(firm_entries)
+        .data(production)
+        .data(firm_blockages)
         // outermost first: the observer sees the codes the error extension stamps
         .extension(crate::observe::Observe)
         .extension(crate::codes::ErrorCodes)

@@ -414,17 +414,17 @@ pub(crate) async fn list(
 }
 
 /// Most entries `Firm.whitelist` lists (a firm is on a handful of chains).
-const FIRM_ENTRIES: u64 = 100;
+pub(crate) const FIRM_ENTRIES: usize = 100;
 
-/// `Firm.whitelist`: the firm's entries the viewer may see, oldest first.
+/// `Firm.whitelist`: the firm's entries the viewer may see, oldest first; the entries of a whole
+/// list of firms are read in one statement.
 pub(crate) async fn of_firm(ctx: &Context<'_>, firm: FirmId) -> Result<Vec<WhitelistEntry>, ApiError> {
     let viewer = guard::viewer(ctx)?;
     let state = guard::state(ctx)?;
     let now = state.clock.now();
-    let mut q = entry_query(WhitelistFilter::default(), viewer.whitelist_scope(), now)?;
-    q.firm = Some(firm);
-    let page = repo::list(state.store.db(), &q, None, FIRM_ENTRIES).await?;
-    Ok(page.items.into_iter().map(|e| WhitelistEntry::new(e, now)).collect())
+    let key = crate::loaders::FirmEntriesKey { firm, scope: viewer.whitelist_scope() };
+    let entries = crate::loaders::firm_entries(ctx, key).await?;
+    Ok(entries.into_iter().map(|e| WhitelistEntry::new(e, now)).collect())
 }
 
 /// `node(id:)` for an entry: null when missing or hidden.

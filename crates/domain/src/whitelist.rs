@@ -427,7 +427,7 @@ pub struct EntryView<'a> {
 }
 
 /// Which entries a viewer sees besides the published ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EntryScope {
     /// Every entry (ADMIN).
     All,

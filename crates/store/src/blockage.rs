@@ -485,7 +485,7 @@ pub async fn timelines(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<HashM
 }
 
 /// Which blockages a viewer sees.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every blockage (ADMIN).
     All,
@@ -497,7 +497,7 @@ pub enum Scope {
 }
 
 /// In which order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Order {
     /// Most production at stake first (the queue key, then the newest).
     #[default]
@@ -507,7 +507,7 @@ pub enum Order {
 }
 
 /// What a listing asks for; every given filter must hold.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BlockageQuery {
     /// Visibility.
     pub scope: Scope,
@@ -586,6 +586,75 @@ pub async fn list(
         items: page.items.into_iter().map(blockage_from_row).collect::<Result<_, _>>()?,
         has_next: page.has_next,
     })
+}
+
+/// Pages of the blockages of many firms (as the affected firm or the counterpart) that `q`
+/// selects (its `firm` is ignored), each in `q`'s order and after `after`: one statement for all of
+/// them (a window numbering each firm's blockages, cut at `limit + 1`).
+pub async fn pages_for_firms(
+    conn: &impl ConnectionTrait,
+    q: &BlockageQuery,
+    firms: &[FirmId],
+    after: Option<Cursor>,
+    limit: u64,
+) -> Result<HashMap<FirmId, Page<BlockageRecord>>, StoreError> {
+    use sea_orm::sea_query::{Alias, Asterisk, Order as SqlOrder, SelectStatement, UnionType};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let mut out: HashMap<FirmId, Page<BlockageRecord>> =
+        firms.iter().map(|f| (*f, Page { items: Vec::new(), has_next: false })).collect();
+    let q = BlockageQuery { firm: None, ..q.clone() };
+    let window = match q.order {
+        Order::Priority => "ROW_NUMBER() OVER (PARTITION BY parent ORDER BY queue_key DESC, id DESC)",
+        Order::Newest => "ROW_NUMBER() OVER (PARTITION BY parent ORDER BY id DESC)",
+    };
+    for chunk in firms.chunks(1_000) {
+        let ids = || chunk.iter().map(|f| f.0);
+        let side = |col: row::Column, name: &str| -> SelectStatement {
+            let mut s = row::Entity::find().filter(condition(&q)).filter(col.is_in(ids()));
+            s = match (q.order, after) {
+                (Order::Priority, Some(c)) => s.filter(
+                    Condition::any()
+                        .add(row::Column::QueueKey.lt(c.queue_key))
+                        .add(Condition::all().add(row::Column::QueueKey.eq(c.queue_key)).add(row::Column::Id.lt(c.id))),
+                ),
+                (Order::Newest, Some(c)) => s.filter(row::Column::Id.lt(c.id)),
+                (_, None) => s,
+            };
+            s.expr_as(Expr::col(Alias::new(name)), "parent").into_query()
+        };
+        let mut both = side(row::Column::FirmId, "firm_id");
+        both.union(UnionType::All, side(row::Column::CounterpartFirmId, "counterpart_firm_id"));
+        let numbered = sea_orm::sea_query::Query::select()
+            .column(Asterisk)
+            .expr_as(Expr::cust(window), Alias::new("rn"))
+            .from_subquery(both, Alias::new("b"))
+            .to_owned();
+        let mut outer = sea_orm::sea_query::Query::select()
+            .column(Asterisk)
+            .from_subquery(numbered, Alias::new("n"))
+            .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)))
+            .order_by(Alias::new("parent"), SqlOrder::Asc)
+            .to_owned();
+        outer = match q.order {
+            Order::Priority => outer
+                .order_by(Alias::new("queue_key"), SqlOrder::Desc)
+                .order_by(Alias::new("id"), SqlOrder::Desc)
+                .to_owned(),
+            Order::Newest => outer.order_by(Alias::new("id"), SqlOrder::Desc).to_owned(),
+        };
+        let stmt = conn.get_database_backend().build(&outer);
+        for r in conn.query_all_raw(stmt).await? {
+            let parent = FirmId(r.try_get::<i64>("", "parent")?);
+            let m = row::Model::from_query_result(&r, "")?;
+            let page = out.entry(parent).or_insert_with(|| Page { items: Vec::new(), has_next: false });
+            if page.items.len() as u64 >= limit {
+                page.has_next = true;
+            } else {
+                page.items.push(blockage_from_row(m)?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The statement of [`list`] (public for the query-plan tests).

@@ -561,6 +561,36 @@ pub async fn list(
     Ok(Page { items: page.items.into_iter().map(entry_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
 }
 
+/// The entries of each of `firms` that `q` selects (its `firm` is ignored), each firm's by id: one
+/// statement for a whole list of firms (`Firm.whitelist` under `firms`). A firm is on a handful of
+/// chains, so at most `per_firm` entries of each are kept.
+pub async fn of_firms(
+    conn: &impl ConnectionTrait,
+    q: &EntryQuery,
+    firms: &[FirmId],
+    per_firm: usize,
+) -> Result<HashMap<FirmId, Vec<EntryRecord>>, StoreError> {
+    let mut out: HashMap<FirmId, Vec<EntryRecord>> = HashMap::new();
+    let q = EntryQuery { firm: None, ..q.clone() };
+    for chunk in firms.chunks(5_000) {
+        let rows = entry::Entity::find()
+            .filter(condition(&q))
+            .filter(entry::Column::FirmId.is_in(chunk.iter().map(|f| f.0)))
+            .order_by_asc(entry::Column::FirmId)
+            .order_by_asc(entry::Column::Id)
+            .all(conn)
+            .await?;
+        for m in rows {
+            let e = entry_from_row(m)?;
+            let list = out.entry(e.firm_id).or_default();
+            if list.len() < per_firm {
+                list.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Every entry a query selects, by id, up to `max` (an export); `OutOfRange` beyond it.
 pub async fn all(conn: &impl ConnectionTrait, q: &EntryQuery, max: u64) -> Result<Vec<EntryRecord>, StoreError> {
     let rows =

