@@ -180,17 +180,34 @@ pub async fn authenticate(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Viewer>, StoreError> {
-    let Some(t) = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(token_hash)).one(conn).await? else {
-        return Ok(None);
-    };
-    if t.revoked_at.is_some() || t.expires_at <= now {
-        return Ok(None);
-    }
-    let acct = get(conn, t.account_id).await?;
-    if acct.disabled {
-        return Ok(None);
-    }
-    Ok(Some(Viewer { account_id: acct.id, username: acct.username, binding: acct.binding, token_id: t.id }))
+    // one statement per request: the account of a live token (revocation, expiry and disabling
+    // are read from the database every time, so they take effect at once on every replica)
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::{Alias, Expr, Query, SubQueryStatement};
+    let live_token = Query::select()
+        .column(api_token::Column::AccountId)
+        .from(api_token::Entity)
+        .and_where(api_token::Column::TokenHash.eq(token_hash))
+        .and_where(api_token::Column::RevokedAt.is_null())
+        .and_where(api_token::Column::ExpiresAt.gt(now))
+        .to_owned();
+    let token_id = Query::select()
+        .column(api_token::Column::Id)
+        .from(api_token::Entity)
+        .and_where(api_token::Column::TokenHash.eq(token_hash))
+        .to_owned();
+    let q = Query::select()
+        .column(sea_orm::sea_query::Asterisk)
+        .expr_as(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(token_id))), Alias::new("token_id"))
+        .from(account::Entity)
+        .and_where(account::Column::Id.in_subquery(live_token))
+        .and_where(account::Column::Disabled.eq(false))
+        .to_owned();
+    let stmt = conn.get_database_backend().build(&q);
+    let Some(row) = conn.query_one_raw(stmt).await? else { return Ok(None) };
+    let token_id: i64 = row.try_get("", "token_id")?;
+    let acct = record(account::Model::from_query_result(&row, "")?)?;
+    Ok(Some(Viewer { account_id: acct.id, username: acct.username, binding: acct.binding, token_id }))
 }
 
 /// Revokes a token (idempotent); returns it.

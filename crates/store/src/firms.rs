@@ -128,8 +128,8 @@ pub async fn get_many(conn: &impl ConnectionTrait, ids: &[FirmId]) -> Result<Has
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = firm::Entity::find().filter(firm::Column::Id.is_in(ids.iter().map(|i| i.0))).all(conn).await?;
-    Ok(with_chains(conn, rows).await?.into_iter().map(|f| (f.id, f)).collect())
+    let select = firm::Entity::find().filter(firm::Column::Id.is_in(ids.iter().map(|i| i.0)));
+    Ok(fetch_with_chains(conn, select).await?.into_iter().map(|f| (f.id, f)).collect())
 }
 
 /// Ids of the firms with these USCCs (missing ones are absent), in chunks that keep each
@@ -158,10 +158,45 @@ pub async fn list(
     after: Option<FirmId>,
     limit: u64,
 ) -> Result<Page<FirmRecord>, StoreError> {
-    let rows = list_select(filter, after, limit).all(conn).await?;
-    let mut page = Page::from_overfetch(rows, limit);
-    let items = with_chains(conn, std::mem::take(&mut page.items)).await?;
-    Ok(Page { items, has_next: page.has_next })
+    let rows = fetch_with_chains(conn, list_select(filter, after, limit)).await?;
+    Ok(Page::from_overfetch(rows, limit))
+}
+
+/// Each firm's chain codes as one comma-separated column of the same statement (no second
+/// statement per list); the chain codes themselves never contain a comma.
+fn chains_column(backend: sea_orm::DatabaseBackend) -> &'static str {
+    match backend {
+        sea_orm::DatabaseBackend::Sqlite => {
+            "(SELECT group_concat(chain_code, ',') FROM (SELECT chain_code FROM firm_chain \
+             WHERE firm_chain.firm_id = firm.id ORDER BY chain_code))"
+        }
+        _ => {
+            "(SELECT string_agg(chain_code, ',' ORDER BY chain_code) FROM firm_chain WHERE firm_chain.firm_id = firm.id)"
+        }
+    }
+}
+
+/// The firms `select` picks, with their chains, in one statement.
+async fn fetch_with_chains(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<firm::Entity>,
+) -> Result<Vec<FirmRecord>, StoreError> {
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let backend = conn.get_database_backend();
+    let stmt = select.expr_as(Expr::cust(chains_column(backend)), "chains_csv").build(backend);
+    let mut out = Vec::new();
+    for r in conn.query_all_raw(stmt).await? {
+        let m = firm::Model::from_query_result(&r, "")?;
+        let csv: Option<String> = r.try_get("", "chains_csv")?;
+        let chains = csv
+            .iter()
+            .flat_map(|c| c.split(','))
+            .filter(|c| !c.is_empty())
+            .map(|c| ChainCode::parse(c).map_err(|e| crate::error::corrupt("firm_chain", e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(firm_from_row(m, chains)?);
+    }
+    Ok(out)
 }
 
 /// The statement of [`list`] (public for the query-plan tests).
