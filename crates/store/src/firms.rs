@@ -167,12 +167,9 @@ pub async fn list(
 fn chains_column(backend: sea_orm::DatabaseBackend) -> &'static str {
     match backend {
         sea_orm::DatabaseBackend::Sqlite => {
-            "(SELECT group_concat(chain_code, ',') FROM (SELECT chain_code FROM firm_chain \
-             WHERE firm_chain.firm_id = firm.id ORDER BY chain_code))"
+            "(SELECT group_concat(chain_code, ',') FROM firm_chain WHERE firm_chain.firm_id = firm.id)"
         }
-        _ => {
-            "(SELECT string_agg(chain_code, ',' ORDER BY chain_code) FROM firm_chain WHERE firm_chain.firm_id = firm.id)"
-        }
+        _ => "(SELECT string_agg(chain_code, ',') FROM firm_chain WHERE firm_chain.firm_id = firm.id)",
     }
 }
 
@@ -194,6 +191,8 @@ async fn fetch_with_chains(
             .filter(|c| !c.is_empty())
             .map(|c| ChainCode::parse(c).map_err(|e| crate::error::corrupt("firm_chain", e)))
             .collect::<Result<Vec<_>, _>>()?;
+        let mut chains = chains;
+        chains.sort();
         out.push(firm_from_row(m, chains)?);
     }
     Ok(out)
