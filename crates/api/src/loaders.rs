@@ -234,7 +234,7 @@ pub(crate) async fn link_page(
 ) -> Result<linchpin_store::Page<linchpin_domain::SupplyLinkRecord>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<LinkPageLoader>>().ok_or(ApiError::Internal)?;
     let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
-    Ok(found.unwrap_or(linchpin_store::Page { items: Vec::new(), has_next: false }))
+    Ok(found.unwrap_or_else(linchpin_store::Page::empty))
 }
 
 /// A firm's whitelist entries as `Firm.whitelist` asks for them: the firm and who asks.
@@ -379,5 +379,5 @@ pub(crate) async fn firm_blockages(
 ) -> Result<linchpin_store::Page<linchpin_store::blockage::BlockageRecord>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<FirmBlockagesLoader>>().ok_or(ApiError::Internal)?;
     let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
-    Ok(found.unwrap_or(linchpin_store::Page { items: Vec::new(), has_next: false }))
+    Ok(found.unwrap_or_else(linchpin_store::Page::empty))
 }

@@ -600,8 +600,7 @@ pub async fn pages_for_firms(
 ) -> Result<HashMap<FirmId, Page<BlockageRecord>>, StoreError> {
     use sea_orm::sea_query::{Alias, Asterisk, Order as SqlOrder, SelectStatement, UnionType};
     use sea_orm::{FromQueryResult, QueryTrait};
-    let mut out: HashMap<FirmId, Page<BlockageRecord>> =
-        firms.iter().map(|f| (*f, Page { items: Vec::new(), has_next: false })).collect();
+    let mut out: HashMap<FirmId, Page<BlockageRecord>> = firms.iter().map(|f| (*f, Page::empty())).collect();
     let q = BlockageQuery { firm: None, ..q.clone() };
     let window = match q.order {
         Order::Priority => "ROW_NUMBER() OVER (PARTITION BY parent ORDER BY queue_key DESC, id DESC)",
@@ -646,12 +645,7 @@ pub async fn pages_for_firms(
         for r in conn.query_all_raw(stmt).await? {
             let parent = FirmId(r.try_get::<i64>("", "parent")?);
             let m = row::Model::from_query_result(&r, "")?;
-            let page = out.entry(parent).or_insert_with(|| Page { items: Vec::new(), has_next: false });
-            if page.items.len() as u64 >= limit {
-                page.has_next = true;
-            } else {
-                page.items.push(blockage_from_row(m)?);
-            }
+            out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, m, blockage_from_row)?;
         }
     }
     Ok(out)

@@ -247,6 +247,27 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// An empty last page.
+    pub fn empty() -> Self {
+        Self { items: Vec::new(), has_next: false }
+    }
+
+    /// Adds the next row of an over-fetched window (`limit + 1` rows per parent): the row beyond
+    /// `limit` only says that more follow. `row` converts it when it is kept.
+    pub(crate) fn push_windowed<R>(
+        &mut self,
+        limit: u64,
+        raw: R,
+        row: impl FnOnce(R) -> Result<T, StoreError>,
+    ) -> Result<(), StoreError> {
+        if self.items.len() as u64 >= limit {
+            self.has_next = true;
+        } else {
+            self.items.push(row(raw)?);
+        }
+        Ok(())
+    }
+
     /// Splits `limit + 1` fetched rows into a page of `limit` and the has-next flag.
     pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u64) -> Self {
         let has_next = items.len() as u64 > limit;

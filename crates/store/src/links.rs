@@ -171,8 +171,7 @@ pub async fn pages_for_firms(
     after: Option<LinkId>,
     limit: u64,
 ) -> Result<HashMap<FirmId, Page<SupplyLinkRecord>>, StoreError> {
-    let mut out: HashMap<FirmId, Page<SupplyLinkRecord>> =
-        firms.iter().map(|f| (*f, Page { items: Vec::new(), has_next: false })).collect();
+    let mut out: HashMap<FirmId, Page<SupplyLinkRecord>> = firms.iter().map(|f| (*f, Page::empty())).collect();
     for chunk in firms.chunks(1_000) {
         let stmt = pages_statement(conn.get_database_backend(), chunk, side, scope, after, limit);
         let rows = supply_link::Model::find_by_statement(stmt).all(conn).await?;
@@ -181,12 +180,7 @@ pub async fn pages_for_firms(
                 Side::Suppliers => m.customer_id,
                 Side::Customers => m.supplier_id,
             });
-            let page = out.entry(parent).or_insert_with(|| Page { items: Vec::new(), has_next: false });
-            if page.items.len() as u64 >= limit {
-                page.has_next = true;
-            } else {
-                page.items.push(link_from_row(m)?);
-            }
+            out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, m, link_from_row)?;
         }
     }
     Ok(out)

@@ -63,7 +63,7 @@ impl ViewerInfo {
         let (limit, after) = page_args(first, after)?;
         let Some(firm) = self.0.binding.firm() else {
             return Ok(connection(
-                linchpin_store::Page { items: Vec::new(), has_next: false },
+                linchpin_store::Page::empty(),
                 false,
                 |x: &linchpin_domain::SupplyLinkRecord| IdCursor(x.id.0),
                 SupplyLink,

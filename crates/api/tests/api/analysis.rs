@@ -176,10 +176,9 @@ async fn listing_firms_with_assessments_costs_a_bounded_number_of_statements() {
 /// raw-material firm stops all of them.
 async fn hub_network(api: &TestApi, n: usize) -> (String, String) {
     use linchpin_domain::{
-        ChainCode, Essentiality, FirmDraft, FirmName, FirmRow, Indicators, IndustryCode, LinkDraft, LinkRow, Product,
-        RegionCode, Uscc, Value10kCny,
+        ChainCode, Essentiality, FirmDraft, FirmName, Indicators, IndustryCode, LinkDraft, Product, RegionCode, Uscc,
+        Value10kCny,
     };
-    use linchpin_store::TransactionTrait;
     let firm = |i: usize, industry: &str, employees: i64, revenue: f64| {
         let u = uscc(&format!("91330106MA3H{i:05}"));
         FirmDraft {
@@ -211,16 +210,7 @@ async fn hub_network(api: &TestApi, n: usize) -> (String, String) {
         links.push(link(&s, &big, 10.0));
         firms.push(s);
     }
-    let firm_rows: Vec<FirmRow> =
-        firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
-    let link_rows: Vec<LinkRow> =
-        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
-    let txn = api.store.db().begin().await.unwrap();
-    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    api.state.network.reload(&api.store).await.unwrap();
+    crate::helpers::import(api, firms, links).await;
     (raw.uscc.as_str().to_owned(), big.uscc.as_str().to_owned())
 }
 
@@ -284,21 +274,6 @@ async fn an_analysis_run_is_a_node() {
     }
 }
 
-/// Writes firms and links straight through the store (as an import by an operator would).
-async fn import(api: &TestApi, firms: Vec<linchpin_domain::FirmDraft>, links: Vec<linchpin_domain::LinkDraft>) {
-    use linchpin_domain::{FirmRow, LinkRow};
-    use linchpin_store::TransactionTrait;
-    let firm_rows: Vec<FirmRow> =
-        firms.into_iter().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
-    let link_rows: Vec<LinkRow> =
-        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
-    let txn = api.store.db().begin().await.unwrap();
-    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-}
-
 fn draft(
     body: &str,
     region: &str,
@@ -353,7 +328,7 @@ async fn ranked_network(api: &TestApi, n: usize) {
             firms.push(big);
         }
     }
-    import(api, firms, links).await;
+    crate::helpers::import(api, firms, links).await;
 }
 
 #[tokio::test]

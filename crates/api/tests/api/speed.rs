@@ -3,10 +3,9 @@
 //! the main list queries can use their indexes (query plans on PostgreSQL and SQLite); keyset
 //! cursors stay keyset at page 500.
 use linchpin_domain::{
-    ChainCode, Essentiality, FirmDraft, FirmId, FirmName, FirmRow, Indicators, IndustryCode, Jurisdiction, LinkDraft,
-    LinkRow, LinkScope, Product, RegionCode, Role, Uscc, Value10kCny,
+    ChainCode, Essentiality, FirmDraft, FirmId, FirmName, Indicators, IndustryCode, Jurisdiction, LinkDraft, LinkScope,
+    Product, RegionCode, Role, Uscc, Value10kCny,
 };
-use linchpin_store::TransactionTrait;
 use linchpin_store::links::Side;
 use serde_json::{Value, json};
 
@@ -42,15 +41,7 @@ async fn network(api: &TestApi, customers: usize) -> Vec<FirmDraft> {
             links.push(l);
         }
     }
-    let firm_rows: Vec<FirmRow> =
-        buyers.iter().chain(&sellers).cloned().enumerate().map(|(i, firm)| FirmRow { line: i + 2, firm }).collect();
-    let link_rows: Vec<LinkRow> =
-        links.into_iter().enumerate().map(|(i, link)| LinkRow { line: i + 2, link }).collect();
-    let txn = api.store.db().begin().await.unwrap();
-    linchpin_store::import::apply(&txn, &firm_rows, &link_rows, false, &linchpin_store::import::NoProgress)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    crate::helpers::import(api, buyers.iter().chain(&sellers).cloned().collect(), links).await;
     buyers
 }
 
@@ -64,16 +55,21 @@ async fn nested_link_pages_cost_one_statement_per_level_whatever_the_page_sizes(
         let mut counts = Vec::new();
         let mut answers = Vec::new();
         for (n, k) in [(5, 1), (20, 5), (40, 3), (40, 4)] {
-            let before = api.store.statement_count();
-            let d = api.data(NESTED, json!({"n": n, "k": k})).await;
-            counts.push(api.store.statement_count() - before);
+            // the fewest of three tries: a loaded machine (tests run in parallel) may close a
+            // loader's 1 ms batch window early and split a batch
+            let mut fewest = u64::MAX;
+            let mut d = Value::Null;
+            for _ in 0..3 {
+                let before = api.store.statement_count();
+                d = api.data(NESTED, json!({"n": n, "k": k})).await;
+                fewest = fewest.min(api.store.statement_count() - before);
+            }
+            counts.push(fewest);
             answers.push(d);
         }
-        // firms, their chains, every firm's link page, the suppliers, their chains: 5 statements
-        // for 5 firms and for 40 (one per firm would be 45 and more); a loaded machine (the tests
-        // run in parallel) may split a loader's batch when its 1 ms window closes early
-        assert!(counts.iter().all(|c| *c <= 12), "[{}] statements per query: {counts:?}", api.backend);
-        assert!(counts.iter().min().is_some_and(|c| *c <= 6), "[{}] {counts:?}", api.backend);
+        // the firms with their chains, every firm's link page, the suppliers with their chains:
+        // 3 statements for 5 firms and for 40, where one per firm would be 41 and more
+        assert!(counts.iter().all(|c| *c <= 4), "[{}] statements per query: {counts:?}", api.backend);
         // each firm's nested page is what it gets asked alone
         let all = &answers[3]["firms"]["nodes"];
         for (i, node) in all.as_array().unwrap().iter().enumerate() {
@@ -220,12 +216,19 @@ async fn a_firms_workflow_lists_under_a_list_cost_one_statement_each() {
         let mut counts = Vec::new();
         let mut last = Value::Null;
         for n in [5, 40] {
-            let before = api.store.statement_count();
-            last = api.data(q, json!({"n": n})).await;
-            counts.push(api.store.statement_count() - before);
+            // the fewest of three tries: a loaded machine (tests run in parallel) may close a
+            // loader's 1 ms batch window early and split a batch
+            let mut fewest = u64::MAX;
+            for _ in 0..3 {
+                let before = api.store.statement_count();
+                last = api.data(q, json!({"n": n})).await;
+                fewest = fewest.min(api.store.statement_count() - before);
+            }
+            counts.push(fewest);
         }
-        // firms, chains, entries, reports, blockage pages: 40 firms cost what 5 do (not 3 per firm)
-        assert!(counts.iter().all(|c| *c <= 12), "[{}] {counts:?}", api.backend);
+        // firms with chains, entries, reports, blockage pages: 40 firms cost what 5 do (4), where
+        // one statement per firm and list would be 121
+        assert!(counts.iter().all(|c| *c <= 6), "[{}] {counts:?}", api.backend);
         let nodes = last["firms"]["nodes"].as_array().unwrap();
         let kinds = |i: usize| -> Vec<&str> {
             nodes[i]["blockages"]["nodes"].as_array().unwrap().iter().map(|b| b["kind"].as_str().unwrap()).collect()
