@@ -195,7 +195,7 @@ impl LinkPageLoader {
 }
 
 impl Loader<LinkPageKey> for LinkPageLoader {
-    type Value = linchpin_store::Page<linchpin_domain::SupplyLinkRecord>;
+    type Value = linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_domain::FirmRecord)>;
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[LinkPageKey]) -> Result<HashMap<LinkPageKey, Self::Value>, Self::Error> {
@@ -231,7 +231,7 @@ impl Loader<LinkPageKey> for LinkPageLoader {
 pub(crate) async fn link_page(
     ctx: &Context<'_>,
     key: LinkPageKey,
-) -> Result<linchpin_store::Page<linchpin_domain::SupplyLinkRecord>, ApiError> {
+) -> Result<linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_domain::FirmRecord)>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<LinkPageLoader>>().ok_or(ApiError::Internal)?;
     let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
     Ok(found.unwrap_or_else(linchpin_store::Page::empty))

@@ -150,7 +150,7 @@ impl QueryRoot {
         let state = guard::state(ctx)?;
         let (limit, after) = page_args(first, after)?;
         let page = links::list(state.store.db(), &viewer.link_scope(), after.map(LinkId), limit).await?;
-        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink::of))
     }
 
     /// Every key industrial chain with its number of firms (chains are few).
@@ -178,7 +178,7 @@ impl QueryRoot {
                 Err(e) => absent(e)?,
             },
             Some((Kind::SupplyLink, n)) => match links::get(db, LinkId(n)).await {
-                Ok(l) if link_visible(&state.store, viewer, &l).await? => Some(Node::SupplyLink(SupplyLink(l))),
+                Ok(l) if link_visible(&state.store, viewer, &l).await? => Some(Node::SupplyLink(SupplyLink::of(l))),
                 Ok(_) => None,
                 Err(e) => absent(e)?,
             },

@@ -163,14 +163,26 @@ pub async fn list(
 }
 
 /// Each firm's chain codes as one comma-separated column of the same statement (no second
-/// statement per list); the chain codes themselves never contain a comma.
-fn chains_column(backend: sea_orm::DatabaseBackend) -> &'static str {
-    match backend {
-        sea_orm::DatabaseBackend::Sqlite => {
-            "(SELECT group_concat(chain_code, ',') FROM firm_chain WHERE firm_chain.firm_id = firm.id)"
-        }
-        _ => "(SELECT string_agg(chain_code, ',') FROM firm_chain WHERE firm_chain.firm_id = firm.id)",
-    }
+/// statement per list), for the firm table named `owner` in the query; the chain codes themselves
+/// never contain a comma.
+pub(crate) fn chains_column(backend: sea_orm::DatabaseBackend, owner: &str) -> String {
+    let agg = match backend {
+        sea_orm::DatabaseBackend::Sqlite => "group_concat(chain_code, ',')",
+        _ => "string_agg(chain_code, ',')",
+    };
+    format!("(SELECT {agg} FROM firm_chain WHERE firm_chain.firm_id = {owner}.id)")
+}
+
+/// The chain codes of [`chains_column`], sorted.
+pub(crate) fn chains_from_csv(csv: Option<&str>) -> Result<Vec<ChainCode>, StoreError> {
+    let mut chains = csv
+        .iter()
+        .flat_map(|c| c.split(','))
+        .filter(|c| !c.is_empty())
+        .map(|c| ChainCode::parse(c).map_err(|e| crate::error::corrupt("firm_chain", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    chains.sort();
+    Ok(chains)
 }
 
 /// The firms `select` picks, with their chains, in one statement.
@@ -180,20 +192,12 @@ async fn fetch_with_chains(
 ) -> Result<Vec<FirmRecord>, StoreError> {
     use sea_orm::{FromQueryResult, QueryTrait};
     let backend = conn.get_database_backend();
-    let stmt = select.expr_as(Expr::cust(chains_column(backend)), "chains_csv").build(backend);
+    let stmt = select.expr_as(Expr::cust(chains_column(backend, "firm")), "chains_csv").build(backend);
     let mut out = Vec::new();
     for r in conn.query_all_raw(stmt).await? {
         let m = firm::Model::from_query_result(&r, "")?;
         let csv: Option<String> = r.try_get("", "chains_csv")?;
-        let chains = csv
-            .iter()
-            .flat_map(|c| c.split(','))
-            .filter(|c| !c.is_empty())
-            .map(|c| ChainCode::parse(c).map_err(|e| crate::error::corrupt("firm_chain", e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut chains = chains;
-        chains.sort();
-        out.push(firm_from_row(m, chains)?);
+        out.push(firm_from_row(m, chains_from_csv(csv.as_deref())?)?);
     }
     Ok(out)
 }

@@ -2,7 +2,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use linchpin_domain::{Essentiality, FirmId, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny};
+use linchpin_domain::{
+    Essentiality, FirmId, FirmRecord, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
@@ -159,9 +161,10 @@ pub async fn remove(
 }
 
 /// Pages of the links of many firms on one side that `scope` may see, each ordered by link id and
-/// starting after `after`: one statement for all of them (a window numbering each firm's links,
-/// cut at `limit + 1`), answered from the (customer, id) and (supplier, id) indexes. Firms
-/// without a visible link get an empty page.
+/// starting after `after`, each link with the firm at its other end (and that firm's chains): one
+/// statement for all of them (a window numbering each firm's links, cut at `limit + 1`, joined to
+/// the other ends), answered from the (customer, id) and (supplier, id) indexes. Firms without a
+/// visible link get an empty page.
 #[instrument(skip_all, fields(firms = firms.len(), ?side, limit))]
 pub async fn pages_for_firms(
     conn: &impl ConnectionTrait,
@@ -170,17 +173,26 @@ pub async fn pages_for_firms(
     scope: &LinkScope,
     after: Option<LinkId>,
     limit: u64,
-) -> Result<HashMap<FirmId, Page<SupplyLinkRecord>>, StoreError> {
-    let mut out: HashMap<FirmId, Page<SupplyLinkRecord>> = firms.iter().map(|f| (*f, Page::empty())).collect();
+) -> Result<HashMap<FirmId, Page<(SupplyLinkRecord, FirmRecord)>>, StoreError> {
+    let mut out: HashMap<FirmId, Page<(SupplyLinkRecord, FirmRecord)>> =
+        firms.iter().map(|f| (*f, Page::empty())).collect();
     for chunk in firms.chunks(1_000) {
         let stmt = pages_statement(conn.get_database_backend(), chunk, side, scope, after, limit);
-        let rows = supply_link::Model::find_by_statement(stmt).all(conn).await?;
-        for m in rows {
+        for r in conn.query_all_raw(stmt).await? {
+            let m = supply_link::Model::from_query_result(&r, "")?;
+            let other = firm::Model::from_query_result(&r, "f_")?;
+            let chains: Option<String> = r.try_get("", "f_chains_csv")?;
             let parent = FirmId(match side {
                 Side::Suppliers => m.customer_id,
                 Side::Customers => m.supplier_id,
             });
-            out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, m, link_from_row)?;
+            let row = |(m, other): (supply_link::Model, firm::Model)| -> Result<_, StoreError> {
+                Ok((
+                    link_from_row(m)?,
+                    crate::rows::firm_from_row(other, crate::firms::chains_from_csv(chains.as_deref())?)?,
+                ))
+            };
+            out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, (m, other), row)?;
         }
     }
     Ok(out)
@@ -211,13 +223,30 @@ pub fn pages_statement(
     let inner = inner
         .expr_as(Expr::cust(format!("ROW_NUMBER() OVER (PARTITION BY {parent_name} ORDER BY id)")), "rn")
         .into_query();
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("t"))
-        .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)))
-        .order_by(Alias::new(parent_name), Order::Asc)
-        .order_by(Alias::new("id"), Order::Asc)
-        .to_owned();
+    let other_name = match side {
+        Side::Suppliers => "supplier_id",
+        Side::Customers => "customer_id",
+    };
+    let (t, f) = (Alias::new("t"), Alias::new("f"));
+    let mut outer = Query::select();
+    outer.column((t.clone(), Asterisk));
+    for c in <firm::Column as sea_orm::Iterable>::iter() {
+        outer.expr_as(Expr::col((f.clone(), c)), Alias::new(format!("f_{}", sea_orm::IdenStatic::as_str(&c))));
+    }
+    outer
+        .expr_as(Expr::cust(crate::firms::chains_column(backend, "f")), Alias::new("f_chains_csv"))
+        .from_subquery(inner, t.clone())
+        .join_as(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            firm::Entity,
+            f.clone(),
+            Expr::col((f.clone(), firm::Column::Id)).equals((t.clone(), Alias::new(other_name))),
+        )
+        .and_where(
+            Expr::col((t.clone(), Alias::new("rn"))).lte(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)),
+        )
+        .order_by((t.clone(), Alias::new(parent_name)), Order::Asc)
+        .order_by((t, Alias::new("id")), Order::Asc);
     backend.build(&outer)
 }
 

@@ -248,7 +248,7 @@ async fn declare(ctx: &Context<'_>, input: DeclareSupplyLinkInput) -> Outcome<Su
     let located = Located { link, supplier, customer };
     let event = located.event(NetworkEventKind::LinkDeclared);
     w.commit(viewer, located.change("link.declare", None::<&()>, Some(&located.link)), Some(event)).await?;
-    Ok(SupplyLink(located.link))
+    Ok(SupplyLink::of(located.link))
 }
 
 async fn confirm(ctx: &Context<'_>, input: ConfirmSupplyLinkInput) -> Outcome<SupplyLink> {
@@ -262,7 +262,7 @@ async fn confirm(ctx: &Context<'_>, input: ConfirmSupplyLinkInput) -> Outcome<Su
     let before = std::mem::replace(&mut located.link, links::confirm(w.txn(), id, input.version).await?);
     let event = located.event(NetworkEventKind::LinkConfirmed);
     w.commit(viewer, located.change("link.confirm", Some(&before), Some(&located.link)), Some(event)).await?;
-    Ok(SupplyLink(located.link))
+    Ok(SupplyLink::of(located.link))
 }
 
 async fn remove(ctx: &Context<'_>, input: RemoveSupplyLinkInput) -> Outcome<ID> {
@@ -359,7 +359,7 @@ async fn bulk(
     let changes = done.iter().map(|(before, l)| l.change(action, Some(before), Some(&l.link))).collect();
     let events = done.iter().map(|(_, l)| l.event(kind)).collect();
     w.commit_all(viewer, changes, events).await?;
-    Ok((done.into_iter().map(|(_, l)| SupplyLink(l.link)).collect(), refused))
+    Ok((done.into_iter().map(|(_, l)| SupplyLink::of(l.link)).collect(), refused))
 }
 
 /// Mutations of supply links.

@@ -62,7 +62,7 @@ async fn links_page(
     let (limit, after) = page_args(first, after)?;
     let key = crate::loaders::LinkPageKey { firm: firm.id, side, scope: viewer.link_scope(), after, limit };
     let page = crate::loaders::link_page(ctx, key).await?;
-    Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
+    Ok(connection(page, after.is_some(), |x| IdCursor(x.0.id.0), |(l, f)| SupplyLink(l, Some(std::sync::Arc::new(f)))))
 }
 
 /// A firm registered in Linchpin: identity, industry, size and its supply links.

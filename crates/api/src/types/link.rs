@@ -30,9 +30,24 @@ pub enum LinkStatus {
     Rejected,
 }
 
-/// A supply relationship: `supplier` sells `product` to `customer`.
+/// A supply relationship: `supplier` sells `product` to `customer`; with the firm at the end a
+/// nested page was listed from, when that page's statement already read it.
 #[derive(Debug, Clone)]
-pub struct SupplyLink(pub SupplyLinkRecord);
+pub struct SupplyLink(pub SupplyLinkRecord, pub Option<std::sync::Arc<linchpin_domain::FirmRecord>>);
+
+impl SupplyLink {
+    /// A link whose ends are read through the firm loader.
+    pub fn of(record: SupplyLinkRecord) -> Self {
+        Self(record, None)
+    }
+
+    async fn end(&self, ctx: &Context<'_>, id: linchpin_domain::FirmId) -> Result<Firm, ApiError> {
+        match &self.1 {
+            Some(f) if f.id == id => Ok(Firm(f.as_ref().clone())),
+            _ => crate::loaders::firm(ctx, id).await,
+        }
+    }
+}
 
 /// A supply relationship: `supplier` sells `product` to `customer`, worth `annualValue10kCny` a year.
 #[Object]
@@ -44,12 +59,12 @@ impl SupplyLink {
 
     /// The selling firm.
     async fn supplier(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
-        crate::loaders::firm(ctx, self.0.supplier_id).await
+        self.end(ctx, self.0.supplier_id).await
     }
 
     /// The buying firm.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Firm, ApiError> {
-        crate::loaders::firm(ctx, self.0.customer_id).await
+        self.end(ctx, self.0.customer_id).await
     }
 
     /// What flows along the link.

@@ -66,11 +66,11 @@ impl ViewerInfo {
                 linchpin_store::Page::empty(),
                 false,
                 |x: &linchpin_domain::SupplyLinkRecord| IdCursor(x.id.0),
-                SupplyLink,
+                SupplyLink::of,
             ));
         };
         let state = guard::state(ctx)?;
         let page = links::awaiting(state.store.db(), firm, after.map(linchpin_domain::LinkId), limit).await?;
-        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink))
+        Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), SupplyLink::of))
     }
 }
