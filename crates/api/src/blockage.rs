@@ -423,12 +423,23 @@ impl Blockage {
         Priority { record: Arc::clone(&self.record), now: self.now }
     }
 
-    /// Everything that happened to it, oldest first: the report, every step with who and why,
-    /// escalations and comments. Loaded in one statement for a whole page.
-    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<BlockageEvent>, ApiError> {
-        crate::loaders::blockage_timeline(ctx, self.record.id).await
+    /// What happened to it, oldest first: the report, every step with who and why, escalations
+    /// and comments; the last `last` entries (default 50, 1 to 200), so a blockage with many
+    /// comments stays cheap. Loaded in one statement for a whole page.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] last: i32,
+    ) -> Result<Vec<BlockageEvent>, ApiError> {
+        if !(1..=MAX_TIMELINE).contains(&last) {
+            return Err(ApiError::Validation(format!("`last` must be 1 to {MAX_TIMELINE}")));
+        }
+        crate::loaders::blockage_timeline(ctx, self.record.id, last as u64).await
     }
 }
+
+/// Most timeline entries `Blockage.timeline` returns.
+pub const MAX_TIMELINE: i32 = 200;
 
 /// In which order `blockages` lists.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -133,17 +133,20 @@ impl Loader<i64> for WhitelistHistoryLoader {
     }
 }
 
-/// The timeline of blockage `id` through the request's [`BlockageTimelineLoader`].
+/// The last `last` timeline entries of blockage `id` through the request's
+/// [`BlockageTimelineLoader`].
 pub(crate) async fn blockage_timeline(
     ctx: &Context<'_>,
     id: i64,
+    last: u64,
 ) -> Result<Vec<crate::blockage::BlockageEvent>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<BlockageTimelineLoader>>().ok_or(ApiError::Internal)?;
-    let found = loader.load_one(id).await.map_err(|e| ApiError::clone(&e))?;
+    let found = loader.load_one((id, last)).await.map_err(|e| ApiError::clone(&e))?;
     Ok(found.unwrap_or_default().into_iter().map(crate::blockage::BlockageEvent).collect())
 }
 
-/// Loads the timelines of blockages: one statement for a whole page.
+/// Loads the timelines of blockages, keyed by (blockage, entries wanted): one statement for a
+/// whole page.
 pub struct BlockageTimelineLoader {
     store: Store,
 }
@@ -155,12 +158,23 @@ impl BlockageTimelineLoader {
     }
 }
 
-impl Loader<i64> for BlockageTimelineLoader {
+impl Loader<(i64, u64)> for BlockageTimelineLoader {
     type Value = Vec<linchpin_store::blockage::EventRecord>;
     type Error = Arc<ApiError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        linchpin_store::blockage::timelines(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    async fn load(&self, keys: &[(i64, u64)]) -> Result<HashMap<(i64, u64), Self::Value>, Self::Error> {
+        let mut groups: HashMap<u64, Vec<i64>> = HashMap::new();
+        for (id, last) in keys {
+            groups.entry(*last).or_default().push(*id);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (last, ids) in groups {
+            let found = linchpin_store::blockage::timelines(self.store.db(), &ids, last)
+                .await
+                .map_err(|e| Arc::new(ApiError::from(e)))?;
+            out.extend(found.into_iter().map(|(id, events)| ((id, last), events)));
+        }
+        Ok(out)
     }
 }
 

@@ -466,18 +466,32 @@ pub async fn comment(
     Ok(())
 }
 
-/// The timelines of blockages, oldest first, by blockage.
-pub async fn timelines(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Vec<EventRecord>>, StoreError> {
+/// The last `last` entries of each blockage's timeline, oldest first, by blockage: one statement
+/// (a window numbering each blockage's entries from the newest), so a blockage with thousands of
+/// comments costs what its last page does.
+pub async fn timelines(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    last: u64,
+) -> Result<HashMap<i64, Vec<EventRecord>>, StoreError> {
+    use sea_orm::sea_query::{Alias, Asterisk, Order as SqlOrder};
+    use sea_orm::{FromQueryResult, QueryTrait};
     let mut out: HashMap<i64, Vec<EventRecord>> = HashMap::new();
-    for chunk in ids.chunks(5_000) {
-        let rows = event::Entity::find()
+    for chunk in ids.chunks(1_000) {
+        let inner = event::Entity::find()
             .filter(event::Column::BlockageId.is_in(chunk.iter().copied()))
-            .order_by_asc(event::Column::BlockageId)
-            .order_by_asc(event::Column::Id)
-            .all(conn)
-            .await?;
-        for m in rows {
-            let e = event_from_row(m)?;
+            .expr_as(Expr::cust("ROW_NUMBER() OVER (PARTITION BY blockage_id ORDER BY id DESC)"), "rn")
+            .into_query();
+        let outer = sea_orm::sea_query::Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("t"))
+            .and_where(Expr::col(Alias::new("rn")).lte(i64::try_from(last).unwrap_or(i64::MAX)))
+            .order_by(Alias::new("blockage_id"), SqlOrder::Asc)
+            .order_by(Alias::new("id"), SqlOrder::Asc)
+            .to_owned();
+        let stmt = conn.get_database_backend().build(&outer);
+        for r in conn.query_all_raw(stmt).await? {
+            let e = event_from_row(event::Model::from_query_result(&r, "")?)?;
             out.entry(e.blockage_id).or_default().push(e);
         }
     }

@@ -672,3 +672,39 @@ async fn production_reports_sum_up_per_chain_and_a_large_firm_sees_what_holds_it
         assert_eq!(h["data"]["firm"]["productionStatus"], Value::Null, "another firm's status is not public");
     }
 }
+
+#[tokio::test]
+async fn a_timeline_returns_its_last_entries_in_order_however_many_comments_there_are() {
+    for api in backends().await {
+        let f = firm(&api, "91330106MA2B3C4L1", "杭州评论有限公司", "330106", false).await;
+        let r = report_as(&api, &api.admin, staff(&f)).await;
+        let id = r["blockage"]["id"].clone();
+        for i in 0..60 {
+            let c =
+                step(&api, &api.admin, "commentOnBlockage", json!({"id": id, "comment": format!("反馈 {i}")})).await;
+            assert_eq!(c["userErrors"], json!([]));
+        }
+        let q =
+            "query($id: ID!, $n: Int) { node(id: $id) { ... on Blockage { timeline(last: $n) { action comment } } } }";
+        let comments = |v: &Value| -> Vec<String> {
+            v["node"]["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["comment"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let all = api.data(q, json!({"id": id, "n": 200})).await;
+        assert_eq!(comments(&all).len(), 61, "[{}] the report and 60 comments", api.backend);
+        assert_eq!(all["node"]["timeline"][0]["action"], "REPORT");
+        let default = api
+            .data("query($id: ID!) { node(id: $id) { ... on Blockage { timeline { comment } } } }", json!({"id": id}))
+            .await;
+        let d = comments(&default);
+        assert_eq!((d.len(), d[0].as_str(), d[49].as_str()), (50, "反馈 10", "反馈 59"), "the last 50, oldest first");
+        let three = api.data(q, json!({"id": id, "n": 3})).await;
+        assert_eq!(comments(&three), ["反馈 57", "反馈 58", "反馈 59"]);
+        let refused = api.run(q, json!({"id": id, "n": 201})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "VALIDATION");
+    }
+}
