@@ -116,13 +116,10 @@ pub async fn get(conn: &impl ConnectionTrait, id: FirmId) -> Result<FirmRecord, 
 
 /// One firm by USCC, if registered.
 pub async fn find_by_uscc(conn: &impl ConnectionTrait, uscc: &str) -> Result<Option<FirmRecord>, StoreError> {
-    let Some(row) = firm::Entity::find().filter(firm::Column::Uscc.eq(uscc)).one(conn).await? else {
-        return Ok(None);
-    };
-    Ok(with_chains(conn, vec![row]).await?.pop())
+    Ok(fetch_with_chains(conn, firm::Entity::find().filter(firm::Column::Uscc.eq(uscc))).await?.pop())
 }
 
-/// Many firms by id in two statements (rows, then chain memberships). Missing ids are absent.
+/// Many firms by id, with their chains, in one statement. Missing ids are absent.
 #[instrument(skip_all, fields(n = ids.len()))]
 pub async fn get_many(conn: &impl ConnectionTrait, ids: &[FirmId]) -> Result<HashMap<FirmId, FirmRecord>, StoreError> {
     if ids.is_empty() {
@@ -294,28 +291,6 @@ pub async fn linked(conn: &impl ConnectionTrait, a: FirmId, b: FirmId) -> Result
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
     Ok(firm::Entity::find().count(conn).await?)
-}
-
-async fn with_chains(conn: &impl ConnectionTrait, rows: Vec<firm::Model>) -> Result<Vec<FirmRecord>, StoreError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let memberships = firm_chain::Entity::find()
-        .filter(firm_chain::Column::FirmId.is_in(rows.iter().map(|r| r.id)))
-        .order_by_asc(firm_chain::Column::ChainCode)
-        .all(conn)
-        .await?;
-    let mut by_firm: HashMap<i64, Vec<ChainCode>> = HashMap::new();
-    for m in memberships {
-        let code = ChainCode::parse(&m.chain_code).map_err(|e| crate::error::corrupt("firm_chain", e))?;
-        by_firm.entry(m.firm_id).or_default().push(code);
-    }
-    rows.into_iter()
-        .map(|r| {
-            let chains = by_firm.remove(&r.id).unwrap_or_default();
-            firm_from_row(r, chains)
-        })
-        .collect()
 }
 
 /// Names and USCCs of firms by id (missing ids are absent), in bounded chunks.
