@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use linchpin_domain::production::{self as rules, check_report};
-use linchpin_domain::{ChainCode, ErrorCode, FirmId, Jurisdiction, Role, SizeClass, Uscc, ValidationError, Viewer};
+use linchpin_domain::{ChainCode, ErrorCode, FirmId, Jurisdiction, Role, SizeClass, Uscc, ValidationError};
 use linchpin_graph::{Esri, Node, essential_upstream, held_back};
 use linchpin_store::production::{self as repo, ReportRecord};
 use linchpin_store::whitelist::Actor;
@@ -139,13 +139,7 @@ async fn report(ctx: &Context<'_>, input: ReportProductionStatusInput) -> Outcom
     let Some(firm) = firms::find_by_uscc(w.txn(), uscc.as_str()).await? else {
         return Err(UserError::unknown_firm("uscc", &uscc).into());
     };
-    let may = match viewer.role() {
-        Role::Admin => true,
-        Role::Enterprise => viewer.binding.firm() == Some(firm.id),
-        Role::Bureau => viewer.binding.jurisdiction().is_some_and(|j| j.covers(&firm.firm.region)),
-        Role::Coordinator => false,
-    };
-    if !may {
+    if !viewer.can_report_production(firm.id, &firm.firm.region) {
         return Err(UserError::on(
             "uscc",
             ValidationError::new(
@@ -155,8 +149,7 @@ async fn report(ctx: &Context<'_>, input: ReportProductionStatusInput) -> Outcom
         )
         .into());
     }
-    let actor = Actor { account_id: Some(viewer.account_id), name: viewer.username.as_str().to_owned() };
-    let stored = repo::insert(w.txn(), firm.id, &report, &actor, now).await?;
+    let stored = repo::insert(w.txn(), firm.id, &report, &Actor::of(viewer), now).await?;
     #[derive(Serialize)]
     struct Reported<'a> {
         capacity_percent: i32,
@@ -389,7 +382,7 @@ pub(crate) async fn bottlenecks(ctx: &Context<'_>, uscc: String) -> Result<Bottl
     let mut items = Vec::with_capacity(listed.len());
     for ((u, cap, n), (now, stopped)) in listed.iter().zip(each) {
         let (Some(f), Some(via)) = (found.get(&loaded.id(u.node)), found.get(&loaded.id(u.via))) else { continue };
-        let named = names_supplier(viewer, u.depth, &f.firm.region);
+        let named = viewer.may_name_upstream(u.depth, &f.firm.region);
         items.push(Bottleneck {
             firm: named.then(|| Firm(f.clone())),
             via: Firm(via.clone()),
@@ -417,19 +410,6 @@ pub(crate) async fn bottlenecks(ctx: &Context<'_>, uscc: String) -> Result<Bottl
         upstream_firms: i32::try_from(upstream.len()).unwrap_or(i32::MAX),
         items,
     })
-}
-
-/// Whether `viewer` may learn the name of a firm `depth` steps upstream: its own direct
-/// suppliers, anything for offices covering that firm, everything for admins. Deeper suppliers of
-/// an ENTERPRISE's firm are its suppliers' suppliers: another firm's supplier list.
-fn names_supplier(viewer: &Viewer, depth: u32, region: &linchpin_domain::RegionCode) -> bool {
-    match viewer.role() {
-        Role::Admin => true,
-        Role::Enterprise => depth == 1,
-        Role::Bureau | Role::Coordinator => {
-            depth == 1 || viewer.binding.jurisdiction().is_some_and(|j| j.covers(region))
-        }
-    }
 }
 
 /// A production report as a subscriber receives it.

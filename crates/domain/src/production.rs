@@ -1,6 +1,9 @@
 //! Production status (复工达产): what a firm reports about its capacity and staff, and how a chain's
 //! resumption is summed up from the latest reports. Pure.
+use crate::access::{Role, Viewer};
 use crate::error::{ErrorCode, ValidationError};
+use crate::firm::FirmId;
+use crate::region::RegionCode;
 use crate::text::TextRule;
 
 /// A note with a report (0 to 500 characters).
@@ -109,9 +112,73 @@ pub fn resumption(firms: impl IntoIterator<Item = (Option<f64>, Option<(i32, i32
     r
 }
 
+impl Viewer {
+    /// Reporting a firm's production: its own ENTERPRISE account, a BUREAU covering it, or ADMIN
+    /// (a COORDINATOR coordinates blockages, it does not speak for a firm's output).
+    pub fn can_report_production(&self, firm: FirmId, region: &RegionCode) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => self.binding.firm() == Some(firm),
+            Role::Bureau => self.binding.jurisdiction().is_some_and(|j| j.covers(region)),
+            Role::Coordinator => false,
+        }
+    }
+
+    /// Learning the name of a firm `depth` steps upstream of a firm whose bottlenecks the viewer
+    /// reads: its direct suppliers, anything for offices covering that upstream firm, everything
+    /// for admins. Deeper suppliers of an ENTERPRISE's firm are its suppliers' suppliers: another
+    /// firm's supplier list.
+    pub fn may_name_upstream(&self, depth: u32, region: &RegionCode) -> bool {
+        match self.role() {
+            Role::Admin => true,
+            Role::Enterprise => depth == 1,
+            Role::Bureau | Role::Coordinator => {
+                depth == 1 || self.binding.jurisdiction().is_some_and(|j| j.covers(region))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn viewer(role: Role, jurisdiction: Option<&str>, firm: Option<i64>) -> Viewer {
+        use crate::access::{Binding, Username};
+        let j = jurisdiction.map(|j| crate::region::Jurisdiction::parse(j).unwrap());
+        Viewer {
+            account_id: 1,
+            username: Username::parse("someone").unwrap(),
+            binding: Binding::new(role, j, firm.map(FirmId)).unwrap(),
+            token_id: 0,
+        }
+    }
+
+    #[test]
+    fn who_reports_production_and_who_learns_upstream_names() {
+        let hz = RegionCode::parse("330106").unwrap();
+        let nb = RegionCode::parse("330203").unwrap();
+        let own = viewer(Role::Enterprise, None, Some(7));
+        let other = viewer(Role::Enterprise, None, Some(8));
+        let bureau = viewer(Role::Bureau, Some("3301"), None);
+        let coordinator = viewer(Role::Coordinator, Some("3301"), None);
+        let admin = viewer(Role::Admin, None, None);
+        for (v, may) in [(&own, true), (&other, false), (&bureau, true), (&coordinator, false), (&admin, true)] {
+            assert_eq!(v.can_report_production(FirmId(7), &hz), may, "{:?}", v.binding);
+        }
+        assert!(!bureau.can_report_production(FirmId(7), &nb), "outside its jurisdiction");
+        // (viewer, depth, region of the upstream firm, may name it)
+        for (v, depth, region, may) in [
+            (&own, 1, &nb, true),
+            (&own, 2, &hz, false),
+            (&coordinator, 2, &hz, true),
+            (&coordinator, 2, &nb, false),
+            (&coordinator, 1, &nb, true),
+            (&admin, 5, &nb, true),
+        ] {
+            assert_eq!(v.may_name_upstream(depth, region), may, "{:?} {depth} {region:?}", v.binding);
+        }
+    }
 
     #[test]
     fn reports_are_checked_field_by_field() {
