@@ -604,15 +604,7 @@ pub struct BlockageChange {
 impl BlockageChange {
     /// What happened.
     async fn action(&self) -> Option<BlockageEventAction> {
-        match self.note.action.as_str() {
-            "REPORT" => Some(BlockageEventAction::Report),
-            "ESCALATE" => Some(BlockageEventAction::Escalate),
-            "COMMENT" => Some(BlockageEventAction::Comment),
-            other => linchpin_domain::blockage::BlockageAction::ALL
-                .into_iter()
-                .find(|a| a.as_str() == other)
-                .map(|a| EventAction::Step(a).into()),
-        }
+        EventAction::from_wire(&self.note.action).map(Into::into)
     }
 
     /// The status after the change.

@@ -72,7 +72,7 @@ async fn seed_blockages(state: &ApiState, n: usize, reporter: &Viewer, seed: u64
         ids.iter().filter_map(|id| Some((*id, records.get(id)?.firm.region.clone()))).collect();
     let facts =
         linchpin_api::blockage::facts_for_all(state, &ids).await.map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-    let actor = Actor { account_id: Some(reporter.account_id), name: reporter.username.as_str().to_owned() };
+    let actor = Actor::of(reporter);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let now = Utc::now();
     let plate = Plate::parse("浙A12345").map_err(|e| anyhow::anyhow!("{}", e.message))?;

@@ -117,8 +117,8 @@ async fn seed_entries(state: &ApiState, n: usize, nominator: &Viewer, reviewer: 
     let chosen: Vec<(FirmId, ChainCode)> = eligible.into_iter().step_by(stride.max(1)).take(n).collect();
     let ids: Vec<FirmId> = chosen.iter().map(|(id, _)| *id).collect();
     let records = firms::get_many(store.db(), &ids).await?;
-    let nominating = Actor { account_id: Some(nominator.account_id), name: nominator.username.as_str().to_owned() };
-    let reviewing = Actor { account_id: Some(reviewer.account_id), name: reviewer.username.as_str().to_owned() };
+    let nominating = Actor::of(nominator);
+    let reviewing = Actor::of(reviewer);
     let at = Utc::now();
     let bar = Bar::new();
     bar.stage("whitelist entries", n as u64);

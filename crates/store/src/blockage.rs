@@ -122,7 +122,8 @@ impl EventAction {
         }
     }
 
-    fn from_wire(s: &str) -> Option<Self> {
+    /// Parses a wire name.
+    pub fn from_wire(s: &str) -> Option<Self> {
         match s {
             "REPORT" => Some(Self::Report),
             "ESCALATE" => Some(Self::Escalate),

@@ -44,6 +44,11 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The signed-in account `viewer`.
+    pub fn of(viewer: &linchpin_domain::Viewer) -> Self {
+        Self { account_id: Some(viewer.account_id), name: viewer.username.as_str().to_owned() }
+    }
+
     /// The expiry job.
     pub fn system() -> Self {
         Self { account_id: None, name: "system".to_owned() }

@@ -123,10 +123,6 @@ fn not_found(field: &str) -> UserError {
     }
 }
 
-fn actor(viewer: &Viewer) -> Actor {
-    Actor { account_id: Some(viewer.account_id), name: viewer.username.as_str().to_owned() }
-}
-
 fn audit_name(action: EventAction) -> &'static str {
     match action {
         EventAction::Report => "blockage.report",
@@ -320,7 +316,7 @@ async fn report(ctx: &Context<'_>, input: ReportBlockageInput) -> Outcome<Blocka
         counterpart,
         link_id: p.link,
         description: p.description,
-        reporter: actor(viewer),
+        reporter: Actor::of(viewer),
         priority,
         due_at: due,
         at: now,
@@ -470,7 +466,7 @@ async fn step(ctx: &Context<'_>, req: StepRequest, action: A) -> Outcome<Blockag
     let step = Step {
         action: EventAction::Step(action),
         to,
-        actor: actor(viewer),
+        actor: Actor::of(viewer),
         comment,
         assignee: new_assignee,
         duplicate_of: original,
@@ -499,7 +495,7 @@ async fn comment(ctx: &Context<'_>, input: CommentOnBlockageInput) -> Outcome<Bl
     if !crate::blockage::visible(viewer, &b) {
         return Err(not_found("id").into());
     }
-    repo::comment(w.txn(), b.id, &actor(viewer), &text, now).await?;
+    repo::comment(w.txn(), b.id, &Actor::of(viewer), &text, now).await?;
     let after = summary(&b, &text);
     let ev = event(&b, EventAction::Comment);
     w.commit(viewer, change(EventAction::Comment, &b, None, Some(&after)), Some(ev)).await?;

@@ -9,9 +9,7 @@ use linchpin_domain::whitelist::{
     self as rules, Evidence as DomainEvidence, Proposer, WhitelistAction as A, check_size, check_valid_until,
     transition,
 };
-use linchpin_domain::{
-    ChainCode, ErrorCode, FirmRecord, Jurisdiction, LinkStatus, Role, Uscc, ValidationError, Viewer,
-};
+use linchpin_domain::{ChainCode, ErrorCode, FirmRecord, Jurisdiction, LinkStatus, Role, Uscc, ValidationError};
 use linchpin_store::whitelist::{self as repo, Actor, EntryRecord, NewEntry, Step};
 use linchpin_store::{ConnectionTrait, StoreError, firms, links};
 use serde::Serialize;
@@ -134,10 +132,6 @@ fn not_found() -> UserError {
         message: "no such whitelist entry".into(),
         code: UserErrorCode::NotFound,
     }
-}
-
-fn actor(viewer: &Viewer) -> Actor {
-    Actor { account_id: Some(viewer.account_id), name: viewer.username.as_str().to_owned() }
 }
 
 /// What the audit trail keeps of an entry.
@@ -275,7 +269,7 @@ async fn nominate(ctx: &Context<'_>, input: NominateFirmInput) -> Outcome<Whitel
         chain: p.chain,
         region: firm.firm.region.clone(),
         proposer: Proposer { account_id: viewer.account_id, level },
-        actor: actor(viewer),
+        actor: Actor::of(viewer),
         action: A::Nominate,
         recommender: None,
         justification: p.justification,
@@ -318,7 +312,7 @@ async fn recommend(ctx: &Context<'_>, input: RecommendSupplierInput) -> Outcome<
         chain: p.chain,
         region: supplier.firm.region.clone(),
         proposer: Proposer { account_id: viewer.account_id, level: None },
-        actor: actor(viewer),
+        actor: Actor::of(viewer),
         action: A::Recommend,
         recommender: Some(own.id),
         justification: p.justification,
@@ -390,7 +384,7 @@ async fn step(ctx: &Context<'_>, req: StepRequest, action: A) -> Outcome<Whiteli
     let step = Step {
         action,
         to,
-        actor: actor(viewer),
+        actor: Actor::of(viewer),
         comment,
         valid_until,
         basis: basis_now(w.txn(), current.firm_id).await?,
@@ -430,7 +424,7 @@ async fn publish(ctx: &Context<'_>, input: PublishBatchInput) -> Outcome<Whiteli
     let now = state.clock.now();
     let w = Write::begin(ctx).await?;
     let (batch, entries) =
-        repo::publish(w.txn(), province.as_str(), chain.as_ref(), &title, &actor(viewer), now).await?;
+        repo::publish(w.txn(), province.as_str(), chain.as_ref(), &title, &Actor::of(viewer), now).await?;
     #[derive(Serialize)]
     struct Published<'a> {
         province: &'a str,
