@@ -25,11 +25,15 @@ pub struct Limits {
     pub complexity: usize,
     /// Whether introspection is on.
     pub introspection: bool,
+    /// How long a DataLoader waits after the first key of a nesting level before it runs its one
+    /// statement for all the keys gathered (1 ms: a release build registers a level's keys well
+    /// within it; a debug build on a loaded machine may not, and its tests widen it).
+    pub batch_window: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { depth: 16, complexity: 2_000, introspection: true }
+        Self { depth: 16, complexity: 2_000, introspection: true, batch_window: std::time::Duration::from_millis(1) }
     }
 }
 
@@ -50,17 +54,22 @@ pub struct MutationRoot(
 /// The schema type.
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+/// A DataLoader that gathers a nesting level's keys for `limits.batch_window`.
+fn batched<T: Send + Sync + 'static>(loader: T, limits: Limits) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).delay(limits.batch_window)
+}
+
 /// Builds the executable schema over `state`.
 pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
-    let loader = DataLoader::new(FirmLoader::new(state.store.clone()), tokio::spawn);
-    let assessments = DataLoader::new(AssessmentLoader::new(state.store.clone()), tokio::spawn);
-    let batches = DataLoader::new(WhitelistBatchLoader::new(state.store.clone()), tokio::spawn);
-    let histories = DataLoader::new(WhitelistHistoryLoader::new(state.store.clone()), tokio::spawn);
-    let timelines = DataLoader::new(BlockageTimelineLoader::new(state.store.clone()), tokio::spawn);
-    let link_pages = DataLoader::new(LinkPageLoader::new(state.store.clone()), tokio::spawn);
-    let firm_entries = DataLoader::new(FirmEntriesLoader::new(state.store.clone()), tokio::spawn);
-    let production = DataLoader::new(ProductionLoader::new(state.store.clone()), tokio::spawn);
-    let firm_blockages = DataLoader::new(FirmBlockagesLoader::new(state.store.clone()), tokio::spawn);
+    let loader = batched(FirmLoader::new(state.store.clone()), limits);
+    let assessments = batched(AssessmentLoader::new(state.store.clone()), limits);
+    let batches = batched(WhitelistBatchLoader::new(state.store.clone()), limits);
+    let histories = batched(WhitelistHistoryLoader::new(state.store.clone()), limits);
+    let timelines = batched(BlockageTimelineLoader::new(state.store.clone()), limits);
+    let link_pages = batched(LinkPageLoader::new(state.store.clone()), limits);
+    let firm_entries = batched(FirmEntriesLoader::new(state.store.clone()), limits);
+    let production = batched(ProductionLoader::new(state.store.clone()), limits);
+    let firm_blockages = batched(FirmBlockagesLoader::new(state.store.clone()), limits);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)

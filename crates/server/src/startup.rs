@@ -145,8 +145,12 @@ impl Application {
         api.sessions.clone().spawn_sweeper(api.store.clone());
         linchpin_api::spawn_expiry(api.clone(), std::time::Duration::from_secs(cfg.whitelist_expiry_every_secs));
         linchpin_api::spawn_escalation(api.clone(), std::time::Duration::from_secs(cfg.blockage_escalation_every_secs));
-        let limits =
-            Limits { depth: cfg.max_depth, complexity: cfg.max_complexity, introspection: !cfg.no_introspection };
+        let limits = Limits {
+            depth: cfg.max_depth,
+            complexity: cfg.max_complexity,
+            introspection: !cfg.no_introspection,
+            ..Limits::default()
+        };
         let schema = build_schema(api.clone(), limits);
         let state = AppState {
             schema,

@@ -12,6 +12,8 @@ pub struct TestApi {
     pub backend: &'static str,
     pub admin: Viewer,
     pub state: ApiState,
+    /// The limits the schema was built with.
+    pub limits: Limits,
     _dir: Option<tempfile::TempDir>,
     /// Dropped (with its database) after everything above.
     _scratch: Option<linchpin_store::ScratchDatabase>,
@@ -57,7 +59,13 @@ impl TestApi {
     /// Makes the API go by `clock` from now on (the same database and accounts).
     pub fn set_clock(&mut self, clock: std::sync::Arc<dyn linchpin_api::clock::Clock>) {
         self.state.clock = clock;
-        self.schema = build_schema(self.state.clone(), Limits::default());
+        self.schema = build_schema(self.state.clone(), self.limits);
+    }
+
+    /// Rebuilds the schema with `limits` (the same database and accounts).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.schema = build_schema(self.state.clone(), limits);
     }
 
     /// Runs a query that must succeed and returns `data`.
@@ -103,6 +111,7 @@ async fn with_store(
         backend,
         admin: placeholder,
         state,
+        limits: Limits::default(),
         _dir: dir,
         _scratch: scratch,
     };
