@@ -120,7 +120,7 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(account::Column::Id.gt(a));
     }
-    let rows = q.order_by_asc(account::Column::Id).limit(limit + 1).all(conn).await?;
+    let rows = crate::fetch_page(conn, q.order_by_asc(account::Column::Id).limit(limit + 1)).await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page { items: page.items.into_iter().map(record).collect::<Result<_, _>>()?, has_next: page.has_next })
 }

@@ -521,7 +521,7 @@ pub async fn candidates(
         }
     }
     sel.limit(limit + 1);
-    let rows = conn.query_all(&sel).await?;
+    let rows = conn.query_all_raw(crate::literal_limit(conn.get_database_backend().build(&sel))).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let m = firm_assessment::Model::from_query_result(&row, "")?;

@@ -135,12 +135,11 @@ pub async fn list(
             cond = cond.add(col.eq(v.as_str()));
         }
     }
-    let rows = audit_event::Entity::find()
-        .filter(cond)
-        .order_by_asc(audit_event::Column::Id)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
+    let rows = crate::fetch_page(
+        conn,
+        audit_event::Entity::find().filter(cond).order_by_asc(audit_event::Column::Id).limit(limit + 1),
+    )
+    .await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page {
         items: page

@@ -595,7 +595,7 @@ pub async fn list(
     after: Option<Cursor>,
     limit: u64,
 ) -> Result<Page<BlockageRecord>, StoreError> {
-    let rows = list_select(q, after, limit).all(conn).await?;
+    let rows = crate::fetch_page(conn, list_select(q, after, limit)).await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page {
         items: page.items.into_iter().map(blockage_from_row).collect::<Result<_, _>>()?,
@@ -673,7 +673,7 @@ pub fn list_statement(
     after: Option<Cursor>,
     limit: u64,
 ) -> sea_orm::Statement {
-    sea_orm::QueryTrait::build(&list_select(q, after, limit), backend)
+    crate::page_statement(list_select(q, after, limit), backend)
 }
 
 fn list_select(q: &BlockageQuery, after: Option<Cursor>, limit: u64) -> sea_orm::Select<row::Entity> {

@@ -34,6 +34,9 @@ pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait}
 /// up with `StoreError::Busy`.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a pooled connection may sit idle before it is pinged on checkout.
+pub const POOL_PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone, Copy)]
 pub struct StoreOptions {
@@ -92,6 +95,10 @@ impl Store {
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(8));
+        // A pooled connection is pinged before use only once it has sat idle (when a restart, a
+        // proxy or a firewall may have dropped it): pinging on every checkout would cost each
+        // statement a second round trip to the database.
+        opts.test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE);
         let sqlite = url.starts_with("sqlite:");
         if sqlite {
             // Every pooled connection gets the same settings (a PRAGMA run once would reach one).
@@ -286,6 +293,59 @@ pub(crate) fn in_region<C: sea_orm::ColumnTrait>(
     column.between(lo, hi)
 }
 
+/// The largest page (`first` + 1) whose LIMIT [`literal_limit`] writes into the SQL; a larger
+/// one stays a parameter, so the statement caches hold a bounded number of page shapes.
+const LITERAL_LIMIT_MAX: u64 = 201;
+
+/// `stmt` with its final `LIMIT` parameter written into the SQL as a number.
+///
+/// PostgreSQL plans a prepared statement once for all parameters only when that generic plan
+/// costs no more than the plans it made for the actual values; a LIMIT it cannot see is assumed
+/// to fetch a tenth of the rows, so every page of a keyset listing was planned anew at each
+/// execution (a fifth of the database's time under load). With the page size in the text, the
+/// generic plan is the ordered index walk and is kept. The limit is an integer the caller
+/// computed, never client text. Statements without a trailing `LIMIT` parameter are returned
+/// unchanged.
+pub(crate) fn literal_limit(mut stmt: sea_orm::Statement) -> sea_orm::Statement {
+    use sea_orm::Value;
+    let Some(values) = stmt.values.as_mut() else { return stmt };
+    let placeholder = match stmt.db_backend {
+        DatabaseBackend::Postgres => format!(" LIMIT ${}", values.0.len()),
+        DatabaseBackend::Sqlite => " LIMIT ?".to_owned(),
+        _ => return stmt,
+    };
+    let limit = match values.0.last() {
+        Some(Value::BigUnsigned(Some(n))) => *n,
+        Some(Value::Unsigned(Some(n))) => u64::from(*n),
+        Some(Value::BigInt(Some(n))) => u64::try_from(*n).unwrap_or(u64::MAX),
+        _ => return stmt,
+    };
+    if limit > LITERAL_LIMIT_MAX || !stmt.sql.ends_with(&placeholder) {
+        return stmt;
+    }
+    values.0.pop();
+    stmt.sql.truncate(stmt.sql.len() - placeholder.len());
+    stmt.sql.push_str(&format!(" LIMIT {limit}"));
+    stmt
+}
+
+/// A keyset page's `select`, built for `backend` with [`literal_limit`].
+pub(crate) fn page_statement<E: sea_orm::EntityTrait>(
+    select: sea_orm::Select<E>,
+    backend: DatabaseBackend,
+) -> sea_orm::Statement {
+    literal_limit(sea_orm::QueryTrait::build(&select, backend))
+}
+
+/// Runs a keyset page's `select` ([`page_statement`]) and returns its models.
+pub(crate) async fn fetch_page<E: sea_orm::EntityTrait>(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+) -> Result<Vec<E::Model>, StoreError> {
+    let stmt = page_statement(select, conn.get_database_backend());
+    Ok(E::find().from_raw_sql(stmt).all(conn).await?)
+}
+
 /// How many rows to insert per statement so that `columns` bind parameters per row stay below
 /// both SQLite's (32,766) and PostgreSQL's (65,535) limits.
 pub(crate) fn rows_per_insert(columns: usize) -> usize {
@@ -399,6 +459,44 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+    use crate::entity::firm;
+
+    fn page(backend: DatabaseBackend, limit: u64) -> sea_orm::Statement {
+        super::page_statement(
+            firm::Entity::find().filter(firm::Column::Id.gt(7)).order_by_asc(firm::Column::Id).limit(limit),
+            backend,
+        )
+    }
+
+    #[test]
+    fn page_limits_are_written_into_the_sql_on_both_backends() {
+        for backend in [DatabaseBackend::Postgres, DatabaseBackend::Sqlite] {
+            let stmt = page(backend, 21);
+            assert!(stmt.sql.ends_with(" LIMIT 21"), "{backend:?}: {}", stmt.sql);
+            // the filter's value is still a parameter
+            assert_eq!(stmt.values.as_ref().map(|v| v.0.len()), Some(1), "{backend:?}");
+            // beyond a page, the limit stays a parameter
+            let big = page(backend, 5_000);
+            assert!(!big.sql.contains("LIMIT 5000"), "{backend:?}: {}", big.sql);
+            assert_eq!(big.values.as_ref().map(|v| v.0.len()), Some(2), "{backend:?}");
+        }
+    }
+
+    #[test]
+    fn statements_without_a_trailing_limit_are_unchanged() {
+        for backend in [DatabaseBackend::Postgres, DatabaseBackend::Sqlite] {
+            let with_offset = sea_orm::QueryTrait::build(
+                &firm::Entity::find().order_by_asc(firm::Column::Id).limit(20).offset(40),
+                backend,
+            );
+            assert_eq!(super::literal_limit(with_offset.clone()).sql, with_offset.sql);
+            let no_limit = sea_orm::QueryTrait::build(&firm::Entity::find().filter(firm::Column::Id.eq(3)), backend);
+            assert_eq!(super::literal_limit(no_limit.clone()).sql, no_limit.sql);
+        }
+    }
+
     #[test]
     fn database_names_are_swapped_in_urls() {
         assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");

@@ -292,7 +292,7 @@ async fn page(
     if let Some(after) = after {
         q = q.filter(supply_link::Column::Id.gt(after.0));
     }
-    let rows = q.order_by_asc(supply_link::Column::Id).limit(limit + 1).all(conn).await?;
+    let rows = crate::fetch_page(conn, q.order_by_asc(supply_link::Column::Id).limit(limit + 1)).await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page { items: page.items.into_iter().map(link_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
 }

@@ -561,7 +561,7 @@ pub async fn list(
     if let Some(after) = after {
         sel = sel.filter(entry::Column::Id.gt(after));
     }
-    let rows = sel.order_by_asc(entry::Column::Id).limit(limit + 1).all(conn).await?;
+    let rows = crate::fetch_page(conn, sel.order_by_asc(entry::Column::Id).limit(limit + 1)).await?;
     let page = Page::from_overfetch(rows, limit);
     Ok(Page { items: page.items.into_iter().map(entry_from_row).collect::<Result<_, _>>()?, has_next: page.has_next })
 }
