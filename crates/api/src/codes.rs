@@ -6,25 +6,11 @@
 //! a non-null argument, an out-of-range scalar). An error from inside a resolver that has no
 //! code is a bug or an internal failure: it is logged and replaced by `INTERNAL` with an opaque
 //! message, so no internal text leaks.
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe};
 use async_graphql::{Response, ServerError};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 
-/// The extension factory to register on the schema.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-fn stamp(mut resp: Response) -> Response {
+/// `resp` with a code on every error ([`ApiSchema`](crate::ApiSchema) stamps every response it
+/// returns, on every transport).
+pub(crate) fn stamp(mut resp: Response) -> Response {
     for e in &mut resp.errors {
         stamp_error(e);
     }
@@ -49,20 +35,4 @@ fn stamp_error(e: &mut ServerError) {
         "INTERNAL"
     };
     e.extensions.get_or_insert_with(Default::default).set("code", code);
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        stamp(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(stamp).boxed()
-    }
 }
