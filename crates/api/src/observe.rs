@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::time::Duration;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection};
-use async_graphql::{Data, Request, Response};
+use async_graphql::{Data, Response};
 
 /// Which transport an operation came on (request data on HTTP, session data on graphql-ws).
 #[derive(Debug, Clone, Copy)]
@@ -29,12 +29,6 @@ pub(crate) fn first_root_field(doc: &ExecutableDocument) -> String {
 /// The transport named in `data`, `direct` when none is (tests, the CLI's demo and benches).
 pub(crate) fn transport(data: &Data) -> &'static str {
     data.get(&TypeId::of::<Transport>()).and_then(|t| t.downcast_ref::<Transport>()).map_or("direct", |t| t.0)
-}
-
-/// The label of `request`'s operation, parsing it once (the schema reuses the parsed document);
-/// `invalid` when it does not parse.
-pub(crate) fn operation(request: &mut Request) -> String {
-    request.parsed_query().map_or_else(|_| "invalid".to_owned(), first_root_field)
 }
 
 /// Records one answered operation.

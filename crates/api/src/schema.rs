@@ -3,6 +3,7 @@
 use async_graphql::dataloader::DataLoader;
 use std::sync::Arc;
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Executor, MergedObject, Request, Response, Schema};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -63,8 +64,54 @@ pub struct MutationRoot(
 /// registered, async-graphql looks up the type and field of every resolved field and runs it
 /// through the extension chain, a twelfth of a simple list's time, for hooks that only act on
 /// the whole operation.
+///
+/// Parsed documents are kept by their text ([`Documents`]): clients send the same few query
+/// texts with new variables, and parsing (pest) cost more than cloning the parsed form.
 #[derive(Clone)]
-pub struct ApiSchema(Schema<QueryRoot, MutationRoot, SubscriptionRoot>);
+pub struct ApiSchema {
+    schema: Schema<QueryRoot, MutationRoot, SubscriptionRoot>,
+    documents: Arc<Documents>,
+}
+
+/// Parsed operations by their text: at most [`Documents::MAX_ENTRIES`] texts of at most
+/// [`Documents::MAX_TEXT`] bytes; when full it starts again empty, so a client sending ever-new
+/// texts costs it nothing but the misses. Only documents that parsed are kept; variables play
+/// no part in parsing, and `@skip`/`@include` are applied to the clone each operation gets.
+#[derive(Default)]
+struct Documents(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
+
+impl Documents {
+    const MAX_ENTRIES: usize = 1_024;
+    const MAX_TEXT: usize = 16 * 1024;
+
+    /// Gives `request` its parsed document (from here, or parsed now and kept) and returns the
+    /// operation's label for the metrics (`invalid` when it does not parse).
+    fn prepare(&self, request: &mut Request) -> String {
+        let cacheable = request.query.len() <= Self::MAX_TEXT;
+        let cached =
+            if cacheable { self.0.lock().ok().and_then(|docs| docs.get(&request.query).cloned()) } else { None };
+        if let Some(doc) = cached {
+            let label = crate::observe::first_root_field(&doc);
+            request.set_parsed_query(doc);
+            return label;
+        }
+        let text = cacheable.then(|| request.query.clone());
+        let doc = match request.parsed_query() {
+            Ok(doc) => doc,
+            Err(_) => return "invalid".to_owned(),
+        };
+        let label = crate::observe::first_root_field(doc);
+        if let Some(text) = text
+            && let Ok(mut docs) = self.0.lock()
+        {
+            if docs.len() >= Self::MAX_ENTRIES {
+                docs.clear();
+            }
+            docs.insert(text, doc.clone());
+        }
+        label
+    }
+}
 
 impl ApiSchema {
     /// Runs a query or mutation (HTTP, and direct callers such as tests and the demo).
@@ -72,8 +119,8 @@ impl ApiSchema {
         let mut request = request.into();
         let start = std::time::Instant::now();
         let transport = crate::observe::transport(&request.data);
-        let operation = crate::observe::operation(&mut request);
-        let resp = crate::codes::stamp(self.0.execute(request).await);
+        let operation = self.documents.prepare(&mut request);
+        let resp = crate::codes::stamp(self.schema.execute(request).await);
         crate::observe::answered(&operation, transport, &resp, start.elapsed());
         resp
     }
@@ -84,13 +131,14 @@ impl ApiSchema {
         request: impl Into<Request>,
         session_data: Arc<Data>,
     ) -> BoxStream<'static, Response> {
-        let request = request.into();
+        let mut request = request.into();
+        self.documents.prepare(&mut request);
         let transport = match crate::observe::transport(&request.data) {
             "direct" => crate::observe::transport(&session_data),
             t => t,
         };
         crate::observe::stream_started(transport);
-        self.0.execute_stream_with_session_data(request, session_data).map(crate::codes::stamp).boxed()
+        self.schema.execute_stream_with_session_data(request, session_data).map(crate::codes::stamp).boxed()
     }
 
     /// [`ApiSchema::execute_stream_with_session_data`] without session data.
@@ -141,7 +189,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
-    ApiSchema(builder.finish())
+    ApiSchema { schema: builder.finish(), documents: Arc::default() }
 }
 
 /// The SDL of the schema (what `linchpin schema` prints and `schema/schema.graphql` holds).

@@ -66,6 +66,34 @@ async fn every_error_carries_a_code() {
     }
 }
 
+#[tokio::test]
+async fn a_query_text_sent_again_answers_for_its_new_variables_and_limits() {
+    // the schema keeps parsed documents by their text: a repeated text must still apply its
+    // variables, `@include`/`@skip`, the depth limit and the error codes each time
+    let api = backends().await.remove(0);
+    let q = "query($x: Boolean!) { viewer { username @include(if: $x) role @skip(if: $x) } }";
+    for x in [true, false, true, false] {
+        let v = api.data(q, json!({"x": x})).await;
+        assert_eq!(v["viewer"].get("username").is_some(), x, "{v}");
+        assert_eq!(v["viewer"].get("role").is_some(), !x, "{v}");
+    }
+    for _ in 0..2 {
+        let v = api.run("{ nonsense }", json!({})).await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{v}");
+        let v = api.run("{ firms(first: 1) { nodes { id }", json!({})).await;
+        assert_eq!(v["errors"][0]["extensions"]["code"], "VALIDATION", "{v}");
+    }
+    let mut deep = String::from("{ firms(first: 1) { nodes { id ");
+    deep.push_str(&"customers(first: 1) { nodes { customer { ".repeat(10));
+    deep.push_str("id");
+    deep.push_str(&" } } }".repeat(10));
+    deep.push_str(" } } }");
+    for _ in 0..2 {
+        let v = api.run(&deep, json!({})).await;
+        assert!(v["errors"][0]["message"].as_str().unwrap_or_default().contains("nested too deep"), "{v}");
+    }
+}
+
 /// Root fields of each operation type in the SDL.
 fn root_fields(sdl: &str, type_name: &str) -> Vec<String> {
     let start = sdl.find(&format!("type {type_name} {{")).unwrap_or_else(|| panic!("no type {type_name}"));
