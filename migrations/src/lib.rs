@@ -17,6 +17,7 @@ mod m20261129_000009_link_rejection;
 mod m20261129_000010_firm_verification;
 mod m20261129_000011_blockages;
 mod m20261129_000012_access_path_indexes;
+mod m20261129_000013_firm_region_order;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_firm_verification::Migration),
             Box::new(m20261129_000011_blockages::Migration),
             Box::new(m20261129_000012_access_path_indexes::Migration),
+            Box::new(m20261129_000013_firm_region_order::Migration),
         ]
     }
 }

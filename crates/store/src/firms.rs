@@ -226,7 +226,7 @@ fn list_select(filter: &FirmFilter, after: Option<FirmId>, limit: u64) -> sea_or
         cond = cond.add(firm::Column::Id.gt(after.0));
     }
     if let Some(p) = &filter.region_prefix {
-        cond = cond.add(crate::in_region(firm::Column::RegionCode, p));
+        cond = cond.add(in_jurisdiction(p));
     }
     if let Some(s) = filter.size_class {
         cond = cond.add(firm::Column::SizeClass.eq(s.as_str()));
@@ -248,6 +248,17 @@ fn list_select(filter: &FirmFilter, after: Option<FirmId>, limit: u64) -> sea_or
     }
     cond = cond.add(visible(filter.pending.as_ref()));
     firm::Entity::find().filter(cond).order_by_asc(firm::Column::Id).limit(limit + 1)
+}
+
+/// The firm lies inside `j`, in the form an index of migration 13 answers in id order: the
+/// province's or the city's prefix of the code (`substr(region_code, 1, 2 or 4)`, the indexed
+/// expression, with its lengths written as numbers), or the county's code itself.
+fn in_jurisdiction(j: &Jurisdiction) -> sea_orm::sea_query::SimpleExpr {
+    match j.as_str().len() {
+        6 => firm::Column::RegionCode.eq(j.as_str()),
+        // 2 or 4, from a validated jurisdiction
+        len => Expr::cust(format!("substr(\"firm\".\"region_code\", 1, {len})")).eq(j.as_str()),
+    }
 }
 
 /// VERIFIED firms, and the PENDING ones `scope` reaches.

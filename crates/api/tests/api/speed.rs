@@ -151,12 +151,19 @@ async fn the_list_queries_use_their_indexes() {
                 );
             }
         }
-        // a region with no firm: the region index answers at once, where walking the primary key
-        // in id order would read every firm
-        let beijing = Jurisdiction::parse("1101").unwrap();
-        let filter = linchpin_store::firms::FirmFilter { region_prefix: Some(beijing), ..Default::default() };
-        let p = plan(linchpin_store::firms::list_statement(backend, &filter, None, 20), &["enable_seqscan"]).await;
-        assert!(p.contains("idx_firm_region_code"), "[{}] firms by region:\n{p}", api.backend);
+        // a region's firms come from the index of its level already in id order: neither walking
+        // the primary key (every firm, for a region with none) nor sorting the region's firms (a
+        // dense city's tenth of the network, for every page)
+        for (prefix, index) in
+            [("11", "idx_firm_province_id"), ("1101", "idx_firm_city_id"), ("110105", "idx_firm_county_id")]
+        {
+            let region = Some(Jurisdiction::parse(prefix).unwrap());
+            let filter = linchpin_store::firms::FirmFilter { region_prefix: region, ..Default::default() };
+            let stmt = linchpin_store::firms::list_statement(backend, &filter, None, 20);
+            let p = plan(stmt, &["enable_seqscan", "enable_sort"]).await;
+            assert!(p.contains(index), "[{}] firms of {prefix}:\n{p}", api.backend);
+            assert!(!p.contains("TEMP B-TREE") && !p.contains("Sort"), "[{}] firms of {prefix}:\n{p}", api.backend);
+        }
         let queue = linchpin_store::blockage::BlockageQuery {
             scope: linchpin_store::blockage::Scope::All,
             statuses: None,
