@@ -75,14 +75,15 @@ pub struct ApiSchema {
 
 /// Parsed operations by their text: at most [`Documents::MAX_ENTRIES`] texts of at most
 /// [`Documents::MAX_TEXT`] bytes; when full it starts again empty, so a client sending ever-new
-/// texts costs it nothing but the misses. Only documents that parsed are kept; variables play
+/// texts costs it nothing but the misses, and it holds a few megabytes at most (operations of
+/// the UI and scripts are well under 4 KiB; a longer text is parsed every time). Only documents that parsed are kept; variables play
 /// no part in parsing, and `@skip`/`@include` are applied to the clone each operation gets.
 #[derive(Default)]
 struct Documents(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
 
 impl Documents {
-    const MAX_ENTRIES: usize = 1_024;
-    const MAX_TEXT: usize = 16 * 1024;
+    const MAX_ENTRIES: usize = 512;
+    const MAX_TEXT: usize = 4 * 1024;
 
     /// Gives `request` its parsed document (from here, or parsed now and kept) and returns the
     /// operation's label for the metrics (`invalid` when it does not parse).
