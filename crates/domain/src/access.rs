@@ -278,18 +278,22 @@ impl Viewer {
     }
 }
 
+/// A viewer of `role` bound to the jurisdiction prefix `j` and the firm id `firm`, for the rule
+/// tables of this crate's tests.
+#[cfg(test)]
+pub(crate) fn test_viewer(role: Role, j: Option<&str>, firm: Option<i64>) -> Viewer {
+    Viewer {
+        account_id: 1,
+        username: Username::parse("someone").unwrap(),
+        binding: Binding::new(role, j.map(|j| Jurisdiction::parse(j).unwrap()), firm.map(FirmId)).unwrap(),
+        token_id: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_viewer as viewer;
     use super::*;
-
-    fn viewer(role: Role, j: Option<&str>, firm: Option<i64>) -> Viewer {
-        Viewer {
-            account_id: 1,
-            username: Username::parse("someone").unwrap(),
-            binding: Binding::new(role, j.map(|j| Jurisdiction::parse(j).unwrap()), firm.map(FirmId)).unwrap(),
-            token_id: 1,
-        }
-    }
 
     #[test]
     fn bindings_must_fit_the_role() {

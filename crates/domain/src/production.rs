@@ -143,16 +143,7 @@ impl Viewer {
 mod tests {
     use super::*;
 
-    fn viewer(role: Role, jurisdiction: Option<&str>, firm: Option<i64>) -> Viewer {
-        use crate::access::{Binding, Username};
-        let j = jurisdiction.map(|j| crate::region::Jurisdiction::parse(j).unwrap());
-        Viewer {
-            account_id: 1,
-            username: Username::parse("someone").unwrap(),
-            binding: Binding::new(role, j, firm.map(FirmId)).unwrap(),
-            token_id: 0,
-        }
-    }
+    use crate::access::test_viewer as viewer;
 
     #[test]
     fn who_reports_production_and_who_learns_upstream_names() {
