@@ -27,7 +27,7 @@ use linchpin_store::{accounts, analysis, firms};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::bench_whitelist::{bench_account, ms, seed_network, time_query};
+use crate::bench_whitelist::{analysed_state, bench_account, ms, seeded_store, time_query};
 use crate::config::{DatabaseConfig, ServeConfig};
 use crate::progress::Bar;
 
@@ -227,17 +227,8 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
         "--repeat, --blockages and --clients must be at least 1"
     );
     let mut out = std::io::stdout();
-    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
-    store.migrate().await.context("cannot migrate the database")?;
-    let state = ApiState::new(store.clone());
-    seed_network(&store, args.firms, args.seed).await?;
-    if analysis::latest_run(store.db()).await?.is_none() {
-        let start = Instant::now();
-        let run = linchpin_api::analysis::run(&state, state.analysis, state.link_trust, "bench".into())
-            .await
-            .map_err(|e| anyhow::anyhow!("analysis failed: {}", e.message()))?;
-        writeln!(out, "analysed {} firms in {:.1} s", run.firms, start.elapsed().as_secs_f64())?;
-    }
+    let store = seeded_store(&args.db, args.firms, args.seed).await?;
+    let state = analysed_state(&store).await?;
     let admin = bench_account(
         &store,
         "bench-admin",

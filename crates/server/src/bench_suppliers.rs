@@ -45,9 +45,7 @@ const IMPORT: &str = "mutation($i: ImportSupplierListInput!) { importSupplierLis
 pub async fn run(args: SupplierListBenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.rows >= 2, "--rows must be at least 2");
     let mut out = std::io::stdout();
-    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
-    store.migrate().await.context("cannot migrate the database")?;
-    crate::bench_whitelist::seed_network(&store, args.firms, args.seed).await?;
+    let store = crate::bench_whitelist::seeded_store(&args.db, args.firms, args.seed).await?;
     let (network, links) = analysis::load_network(store.db()).await?;
     // the customer: the LARGE firm with the most suppliers
     let mut suppliers_of: std::collections::HashMap<i64, std::collections::HashSet<i64>> = Default::default();

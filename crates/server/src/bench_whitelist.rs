@@ -203,9 +203,32 @@ pub(crate) fn ms(d: StdDuration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Connects to a bench's database, migrates it, and seeds `gen-network --firms n --seed seed`
+/// when it is empty.
+pub(crate) async fn seeded_store(db: &DatabaseConfig, n: usize, seed: u64) -> anyhow::Result<Store> {
+    let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
+    store.migrate().await.context("cannot migrate the database")?;
+    seed_network(&store, n, seed).await?;
+    Ok(store)
+}
+
+/// The API state over `store` once an analysis run exists (run now, and its time printed, when
+/// there is none yet).
+pub(crate) async fn analysed_state(store: &Store) -> anyhow::Result<ApiState> {
+    let state = ApiState::new(store.clone());
+    if analysis::latest_run(store.db()).await?.is_none() {
+        let start = Instant::now();
+        let run = linchpin_api::analysis::run(&state, state.analysis, state.link_trust, "bench".into())
+            .await
+            .map_err(|e| anyhow::anyhow!("analysis failed: {}", e.message()))?;
+        writeln!(std::io::stdout(), "analysed {} firms in {:.1} s", run.firms, start.elapsed().as_secs_f64())?;
+    }
+    Ok(state)
+}
+
 /// Seeds `gen-network --firms n --seed seed` into an empty database (a no-op otherwise); prints
 /// what it did.
-pub async fn seed_network(store: &Store, n: usize, seed: u64) -> anyhow::Result<()> {
+async fn seed_network(store: &Store, n: usize, seed: u64) -> anyhow::Result<()> {
     let mut out = std::io::stdout();
     if firms::count(store.db()).await? == 0 {
         let start = Instant::now();
@@ -238,17 +261,8 @@ pub async fn seed_network(store: &Store, n: usize, seed: u64) -> anyhow::Result<
 pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.repeat >= 1 && args.entries >= 1, "--repeat and --entries must be at least 1");
     let mut out = std::io::stdout();
-    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
-    store.migrate().await.context("cannot migrate the database")?;
-    let state = ApiState::new(store.clone());
-    seed_network(&store, args.firms, args.seed).await?;
-    if analysis::latest_run(store.db()).await?.is_none() {
-        let start = Instant::now();
-        let run = linchpin_api::analysis::run(&state, state.analysis, state.link_trust, "bench".into())
-            .await
-            .map_err(|e| anyhow::anyhow!("analysis failed: {}", e.message()))?;
-        writeln!(out, "analysed {} firms in {:.1} s", run.firms, start.elapsed().as_secs_f64())?;
-    }
+    let store = seeded_store(&args.db, args.firms, args.seed).await?;
+    let state = analysed_state(&store).await?;
     let jurisdiction = |p: &str| Jurisdiction::parse(p).map_err(|e| anyhow::anyhow!("{}", e.message));
     let binding = |role, p: &str| -> anyhow::Result<Binding> {
         Binding::new(role, Some(jurisdiction(p)?), None).map_err(|e| anyhow::anyhow!("{}", e.message))
