@@ -27,22 +27,16 @@ use linchpin_store::{accounts, analysis, firms};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::bench_whitelist::{analysed_state, bench_account, ms, seeded_store, time_query};
-use crate::config::{DatabaseConfig, ServeConfig};
+use crate::bench_whitelist::{NetworkArgs, analysed_state, bench_account, ms, seeded_store, time_query};
+use crate::config::ServeConfig;
 use crate::progress::Bar;
 
 /// `linchpin bench blockages`
 #[derive(clap::Args, Debug)]
 pub struct BlockageBenchArgs {
-    /// Database (PostgreSQL for the figures).
+    /// The database (PostgreSQL for the figures) and the network seeded into it.
     #[command(flatten)]
-    pub db: DatabaseConfig,
-    /// Firms of the generated network (when the database is empty).
-    #[arg(long, default_value_t = 100_000)]
-    pub firms: usize,
-    /// Seed of the generator.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    pub network: NetworkArgs,
     /// Open blockages to seed (when there are none).
     #[arg(long, default_value_t = 10_000)]
     pub blockages: usize,
@@ -227,7 +221,7 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
         "--repeat, --blockages and --clients must be at least 1"
     );
     let mut out = std::io::stdout();
-    let store = seeded_store(&args.db, args.firms, args.seed).await?;
+    let store = seeded_store(&args.network).await?;
     let state = analysed_state(&store).await?;
     let admin = bench_account(
         &store,
@@ -237,7 +231,7 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
     .await?;
     if repo::count(store.db(), false).await? == 0 {
         let start = Instant::now();
-        seed_blockages(&state, args.blockages, &admin, args.seed).await?;
+        seed_blockages(&state, args.blockages, &admin, args.network.seed).await?;
         writeln!(out, "seeded {} open blockages in {:.1} s", args.blockages, start.elapsed().as_secs_f64())?;
     }
     let province = busiest_province(&store).await?;
@@ -275,7 +269,7 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
     let cfg = Wrap::try_parse_from([
         "serve",
         "--database-url",
-        &args.db.database_url,
+        &args.network.db.database_url,
         "--bind",
         "127.0.0.1:0",
         "--rate-limit-burst",
@@ -311,7 +305,13 @@ pub async fn run(args: BlockageBenchArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.clients)
         .map(|i| {
-            tokio::spawn(client(url.clone(), token.clone(), Arc::clone(&ids), args.seed + i as u64, Arc::clone(&stop)))
+            tokio::spawn(client(
+                url.clone(),
+                token.clone(),
+                Arc::clone(&ids),
+                args.network.seed + i as u64,
+                Arc::clone(&stop),
+            ))
         })
         .collect();
     tokio::time::sleep(StdDuration::from_secs(args.seconds)).await;

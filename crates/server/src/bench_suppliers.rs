@@ -15,21 +15,14 @@ use linchpin_api::{ApiState, Limits, build_schema};
 use linchpin_domain::{Binding, Role, SizeClass};
 use linchpin_store::{analysis, firms};
 
-use crate::config::DatabaseConfig;
 use crate::generate;
 
 /// `linchpin bench supplier-list`
 #[derive(clap::Args, Debug)]
 pub struct SupplierListBenchArgs {
-    /// Database.
+    /// The database and the network seeded into it.
     #[command(flatten)]
-    pub db: DatabaseConfig,
-    /// Firms of the generated network (when the database is empty).
-    #[arg(long, default_value_t = 100_000)]
-    pub firms: usize,
-    /// Seed of the generator.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    pub network: crate::bench_whitelist::NetworkArgs,
     /// Rows of the list.
     #[arg(long, default_value_t = 10_000)]
     pub rows: usize,
@@ -45,7 +38,7 @@ const IMPORT: &str = "mutation($i: ImportSupplierListInput!) { importSupplierLis
 pub async fn run(args: SupplierListBenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.rows >= 2, "--rows must be at least 2");
     let mut out = std::io::stdout();
-    let store = crate::bench_whitelist::seeded_store(&args.db, args.firms, args.seed).await?;
+    let store = crate::bench_whitelist::seeded_store(&args.network).await?;
     let (network, links) = analysis::load_network(store.db()).await?;
     // the customer: the LARGE firm with the most suppliers
     let mut suppliers_of: std::collections::HashMap<i64, std::collections::HashSet<i64>> = Default::default();

@@ -26,6 +26,20 @@ use crate::progress::Bar;
 /// `linchpin bench whitelist`
 #[derive(clap::Args, Debug)]
 pub struct WhitelistBenchArgs {
+    /// The database and the network seeded into it.
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// Whitelist entries to seed (when there are none).
+    #[arg(long, default_value_t = 10_000)]
+    pub entries: usize,
+    /// Times each query runs (the median and the 90th percentile are printed).
+    #[arg(long, default_value_t = 101)]
+    pub repeat: usize,
+}
+
+/// A bench's database and the generated network seeded into it when it is empty.
+#[derive(clap::Args, Debug)]
+pub struct NetworkArgs {
     /// Database.
     #[command(flatten)]
     pub db: DatabaseConfig,
@@ -35,12 +49,6 @@ pub struct WhitelistBenchArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Whitelist entries to seed (when there are none).
-    #[arg(long, default_value_t = 10_000)]
-    pub entries: usize,
-    /// Times each query runs (the median and the 90th percentile are printed).
-    #[arg(long, default_value_t = 101)]
-    pub repeat: usize,
 }
 
 /// The state each seeded entry ends in, by its position: 70% on the list, the rest spread over
@@ -203,12 +211,11 @@ pub(crate) fn ms(d: StdDuration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Connects to a bench's database, migrates it, and seeds `gen-network --firms n --seed seed`
-/// when it is empty.
-pub(crate) async fn seeded_store(db: &DatabaseConfig, n: usize, seed: u64) -> anyhow::Result<Store> {
-    let store = crate::startup::connect_store(&db.database_url, db.store_options()).await?;
+/// Connects to a bench's database, migrates it, and seeds the generated network when it is empty.
+pub(crate) async fn seeded_store(args: &NetworkArgs) -> anyhow::Result<Store> {
+    let store = crate::startup::connect_store(&args.db.database_url, args.db.store_options()).await?;
     store.migrate().await.context("cannot migrate the database")?;
-    seed_network(&store, n, seed).await?;
+    seed_network(&store, args.firms, args.seed).await?;
     Ok(store)
 }
 
@@ -261,7 +268,7 @@ async fn seed_network(store: &Store, n: usize, seed: u64) -> anyhow::Result<()> 
 pub async fn run(args: WhitelistBenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.repeat >= 1 && args.entries >= 1, "--repeat and --entries must be at least 1");
     let mut out = std::io::stdout();
-    let store = seeded_store(&args.db, args.firms, args.seed).await?;
+    let store = seeded_store(&args.network).await?;
     let state = analysed_state(&store).await?;
     let jurisdiction = |p: &str| Jurisdiction::parse(p).map_err(|e| anyhow::anyhow!("{}", e.message));
     let binding = |role, p: &str| -> anyhow::Result<Binding> {
