@@ -76,8 +76,9 @@ pub struct ApiSchema {
 /// Parsed operations by their text: at most [`Documents::MAX_ENTRIES`] texts of at most
 /// [`Documents::MAX_TEXT`] bytes; when full it starts again empty, so a client sending ever-new
 /// texts costs it nothing but the misses, and it holds a few megabytes at most (operations of
-/// the UI and scripts are well under 4 KiB; a longer text is parsed every time). Only documents that parsed are kept; variables play
-/// no part in parsing, and `@skip`/`@include` are applied to the clone each operation gets.
+/// the UI and scripts are well under 4 KiB; a longer text is parsed every time). Only documents
+/// that parsed are kept; variables play no part in parsing, and `@skip`/`@include` are applied to
+/// the clone each operation gets.
 #[derive(Default)]
 struct Documents(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
 
