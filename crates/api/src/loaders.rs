@@ -16,7 +16,7 @@ use crate::types::firm::Firm;
 pub(crate) async fn firm(ctx: &Context<'_>, id: FirmId) -> Result<Firm, ApiError> {
     let loader = ctx.data_opt::<DataLoader<FirmLoader>>().ok_or(ApiError::Internal)?;
     let firm = loader.load_one(id.0).await.map_err(|e| ApiError::clone(&e))?;
-    firm.map(Firm).ok_or_else(|| ApiError::NotFound(format!("firm {}", id.0)))
+    firm.map(Firm::of).ok_or_else(|| ApiError::NotFound(format!("firm {}", id.0)))
 }
 
 /// Loads firms by id in batches.
@@ -209,7 +209,7 @@ impl LinkPageLoader {
 }
 
 impl Loader<LinkPageKey> for LinkPageLoader {
-    type Value = linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_domain::FirmRecord)>;
+    type Value = linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_store::firms::ChainsNotRead)>;
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[LinkPageKey]) -> Result<HashMap<LinkPageKey, Self::Value>, Self::Error> {
@@ -245,7 +245,7 @@ impl Loader<LinkPageKey> for LinkPageLoader {
 pub(crate) async fn link_page(
     ctx: &Context<'_>,
     key: LinkPageKey,
-) -> Result<linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_domain::FirmRecord)>, ApiError> {
+) -> Result<linchpin_store::Page<(linchpin_domain::SupplyLinkRecord, linchpin_store::firms::ChainsNotRead)>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<LinkPageLoader>>().ok_or(ApiError::Internal)?;
     let found = loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?;
     Ok(found.unwrap_or_else(linchpin_store::Page::empty))
@@ -304,6 +304,33 @@ pub(crate) async fn firm_entries(
 ) -> Result<Vec<linchpin_store::whitelist::EntryRecord>, ApiError> {
     let loader = ctx.data_opt::<DataLoader<FirmEntriesLoader>>().ok_or(ApiError::Internal)?;
     Ok(loader.load_one(key).await.map_err(|e| ApiError::clone(&e))?.unwrap_or_default())
+}
+
+/// Loads the chains of firms that a list read without them, in batches (one statement).
+pub struct ChainsLoader {
+    store: Store,
+}
+
+impl ChainsLoader {
+    /// A loader over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Loader<FirmId> for ChainsLoader {
+    type Value = Vec<linchpin_domain::ChainCode>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[FirmId]) -> Result<HashMap<FirmId, Self::Value>, Self::Error> {
+        linchpin_store::chains::of_firms(self.store.db(), keys).await.map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
+/// The chains of `firm` through the request's [`ChainsLoader`].
+pub(crate) async fn chains(ctx: &Context<'_>, firm: FirmId) -> Result<Vec<linchpin_domain::ChainCode>, ApiError> {
+    let loader = ctx.data_opt::<DataLoader<ChainsLoader>>().ok_or(ApiError::Internal)?;
+    Ok(loader.load_one(firm).await.map_err(|e| ApiError::clone(&e))?.unwrap_or_default())
 }
 
 /// Loads the latest production report of firms in batches (one statement).

@@ -337,7 +337,7 @@ pub(crate) async fn bottlenecks(ctx: &Context<'_>, uscc: String) -> Result<Bottl
     }
     let loaded = crate::analysis::load(state, false, state.analysis.industry_level, state.link_trust).await?;
     let Some(&t) = loaded.index.get(&target.id) else {
-        return Ok(Bottlenecks { firm: Firm(target), held_back: 0.0, upstream_firms: 0, items: Vec::new() });
+        return Ok(Bottlenecks { firm: Firm::of(target), held_back: 0.0, upstream_firms: 0, items: Vec::new() });
     };
     let upstream = essential_upstream(loaded.graph(), t, MAX_DEPTH, MAX_UPSTREAM);
     let up_ids: Vec<FirmId> = upstream.iter().map(|u| loaded.id(u.node)).collect();
@@ -384,8 +384,8 @@ pub(crate) async fn bottlenecks(ctx: &Context<'_>, uscc: String) -> Result<Bottl
         let (Some(f), Some(via)) = (found.get(&loaded.id(u.node)), found.get(&loaded.id(u.via))) else { continue };
         let named = viewer.may_name_upstream(u.depth, &f.firm.region);
         items.push(Bottleneck {
-            firm: named.then(|| Firm(f.clone())),
-            via: Firm(via.clone()),
+            firm: named.then(|| Firm::of(f.clone())),
+            via: Firm::of(via.clone()),
             depth: i32::try_from(u.depth).unwrap_or(i32::MAX),
             state: match cap {
                 Some(0) => BottleneckState::Down,
@@ -405,7 +405,7 @@ pub(crate) async fn bottlenecks(ctx: &Context<'_>, uscc: String) -> Result<Bottl
             .then(a.depth.cmp(&b.depth))
     });
     Ok(Bottlenecks {
-        firm: Firm(target),
+        firm: Firm::of(target),
         held_back: together,
         upstream_firms: i32::try_from(upstream.len()).unwrap_or(i32::MAX),
         items,

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use crate::loaders::{
-    AssessmentLoader, BlockageTimelineLoader, FirmBlockagesLoader, FirmEntriesLoader, FirmLoader, LinkPageLoader,
+    AssessmentLoader, BlockageTimelineLoader, ChainsLoader, FirmBlockagesLoader, FirmEntriesLoader, FirmLoader, LinkPageLoader,
     ProductionLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
 };
 use crate::mutations::{
@@ -175,6 +175,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
     let firm_entries = batched(FirmEntriesLoader::new(state.store.clone()), limits);
     let production = batched(ProductionLoader::new(state.store.clone()), limits);
     let firm_blockages = batched(FirmBlockagesLoader::new(state.store.clone()), limits);
+    let chains = batched(ChainsLoader::new(state.store.clone()), limits);
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .data(state)
         .data(loader)
@@ -186,6 +187,7 @@ pub fn build_schema(state: ApiState, limits: Limits) -> ApiSchema {
         .data(firm_entries)
         .data(production)
         .data(firm_blockages)
+        .data(chains)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
     if !limits.introspection {

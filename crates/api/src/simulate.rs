@@ -142,7 +142,7 @@ pub(crate) async fn simulate(
                 continue;
             }
             most.push(AffectedFirm {
-                firm: Firm(firm),
+                firm: Firm::of(firm),
                 health: u.min(d),
                 upstream_health: u,
                 downstream_health: d,

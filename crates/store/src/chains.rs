@@ -1,5 +1,5 @@
 //! Repository of key industrial chains.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use linchpin_domain::ChainCode;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder};
@@ -53,6 +53,31 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<ChainSummary>, Stor
             })
         })
         .collect()
+}
+
+/// The chains of each of `firms`, sorted, in one statement per 5,000 firms (firms on no chain
+/// get an empty list; unknown ids too).
+pub async fn of_firms(
+    conn: &impl ConnectionTrait,
+    firms: &[linchpin_domain::FirmId],
+) -> Result<HashMap<linchpin_domain::FirmId, Vec<ChainCode>>, StoreError> {
+    let mut out: HashMap<_, Vec<ChainCode>> = firms.iter().map(|f| (*f, Vec::new())).collect();
+    for chunk in firms.chunks(5_000) {
+        let rows: Vec<(i64, String)> = firm_chain::Entity::find()
+            .select_only()
+            .column(firm_chain::Column::FirmId)
+            .column(firm_chain::Column::ChainCode)
+            .filter(firm_chain::Column::FirmId.is_in(chunk.iter().map(|f| f.0)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (firm, code) in rows {
+            let code = ChainCode::parse(&code).map_err(|e| crate::error::corrupt("firm_chain", e))?;
+            out.entry(linchpin_domain::FirmId(firm)).or_default().push(code);
+        }
+    }
+    out.values_mut().for_each(|c| c.sort());
+    Ok(out)
 }
 
 /// Creates the chains in `codes` that do not exist yet (named by their code).

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use linchpin_domain::{
-    Essentiality, FirmId, FirmRecord, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
+    Essentiality, FirmId, LinkId, LinkScope, LinkStatus, Product, SupplyLinkRecord, Value10kCny,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -13,6 +13,7 @@ use sea_orm::{
 use tracing::instrument;
 
 use crate::entity::{firm, supply_link};
+use crate::firms::ChainsNotRead;
 use crate::rows::link_from_row;
 use crate::{Page, StoreError};
 
@@ -161,7 +162,7 @@ pub async fn remove(
 }
 
 /// Pages of the links of many firms on one side that `scope` may see, each ordered by link id and
-/// starting after `after`, each link with the firm at its other end (and that firm's chains): one
+/// starting after `after`, each link with the firm at its other end (without that firm's chains): one
 /// statement for all of them (a window numbering each firm's links, cut at `limit + 1`, joined to
 /// the other ends), answered from the (customer, id) and (supplier, id) indexes. Firms without a
 /// visible link get an empty page.
@@ -173,24 +174,20 @@ pub async fn pages_for_firms(
     scope: &LinkScope,
     after: Option<LinkId>,
     limit: u64,
-) -> Result<HashMap<FirmId, Page<(SupplyLinkRecord, FirmRecord)>>, StoreError> {
-    let mut out: HashMap<FirmId, Page<(SupplyLinkRecord, FirmRecord)>> =
+) -> Result<HashMap<FirmId, Page<(SupplyLinkRecord, ChainsNotRead)>>, StoreError> {
+    let mut out: HashMap<FirmId, Page<(SupplyLinkRecord, ChainsNotRead)>> =
         firms.iter().map(|f| (*f, Page::empty())).collect();
     for chunk in firms.chunks(1_000) {
         let stmt = pages_statement(conn.get_database_backend(), chunk, side, scope, after, limit);
         for r in conn.query_all_raw(stmt).await? {
             let m = supply_link::Model::from_query_result(&r, "")?;
             let other = firm::Model::from_query_result(&r, "f_")?;
-            let chains: Option<String> = r.try_get("", "f_chains_csv")?;
             let parent = FirmId(match side {
                 Side::Suppliers => m.customer_id,
                 Side::Customers => m.supplier_id,
             });
             let row = |(m, other): (supply_link::Model, firm::Model)| -> Result<_, StoreError> {
-                Ok((
-                    link_from_row(m)?,
-                    crate::rows::firm_from_row(other, crate::firms::chains_from_csv(chains.as_deref())?)?,
-                ))
+                Ok((link_from_row(m)?, ChainsNotRead::new(crate::rows::firm_from_row(other, Vec::new())?)))
             };
             out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, (m, other), row)?;
         }
@@ -234,7 +231,6 @@ pub fn pages_statement(
         outer.expr_as(Expr::col((f.clone(), c)), Alias::new(format!("f_{}", sea_orm::IdenStatic::as_str(&c))));
     }
     outer
-        .expr_as(Expr::cust(crate::firms::chains_column(backend, "f")), Alias::new("f_chains_csv"))
         .from_subquery(inner, t.clone())
         .join_as(
             sea_orm::sea_query::JoinType::InnerJoin,

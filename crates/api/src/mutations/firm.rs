@@ -216,7 +216,7 @@ async fn register_firm(ctx: &Context<'_>, input: RegisterFirmInput) -> Outcome<F
         after: Some(&record),
     };
     w.commit(viewer, change, Some(firm_event(NetworkEventKind::FirmRegistered, &record))).await?;
-    Ok(Firm(record))
+    Ok(Firm::of(record))
 }
 
 /// What a write of an existing firm does besides changing its fields.
@@ -261,7 +261,7 @@ async fn update_firm(ctx: &Context<'_>, input: UpdateFirmInput, edit: Edit) -> O
         after: Some(&record),
     };
     w.commit(viewer, change, Some(firm_event(NetworkEventKind::FirmUpdated, &record))).await?;
-    Ok(Firm(record))
+    Ok(Firm::of(record))
 }
 
 async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
@@ -300,7 +300,7 @@ async fn merge_firm(ctx: &Context<'_>, input: MergeFirmInput) -> Outcome<Firm> {
     };
     // the links changed ends: every replica reloads its network
     w.commit(viewer, change, Some(NetworkEvent::now(NetworkEventKind::Imported, None))).await?;
-    Ok(Firm(into))
+    Ok(Firm::of(into))
 }
 
 /// Mutations of firms.

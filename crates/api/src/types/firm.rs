@@ -2,6 +2,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Object};
 use linchpin_domain::FirmRecord;
+use linchpin_store::firms::ChainsNotRead;
 use linchpin_store::links::{self, Side};
 
 use crate::connection::{IdCursor, connection, page_args};
@@ -38,11 +39,31 @@ pub enum Verification {
     Pending,
 }
 
-/// A firm registered in Linchpin.
+/// A firm registered in Linchpin, and whether its record holds its chains.
 #[derive(Debug, Clone)]
-pub struct Firm(pub FirmRecord);
+pub struct Firm(pub FirmRecord, ChainsRead);
+
+/// Whether a [`Firm`]'s record was read with its chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChainsRead {
+    /// `firm.chains` holds them.
+    Yes,
+    /// The list that read the record left them out (the query did not ask for them, as far as
+    /// its look-ahead could tell); `Firm.chains` loads them through the request's loader.
+    No,
+}
 
 impl Firm {
+    /// A firm whose record was read with its chains.
+    pub fn of(record: FirmRecord) -> Self {
+        Self(record, ChainsRead::Yes)
+    }
+
+    /// A firm read by a statement that left its chains out.
+    pub fn without_chains(record: ChainsNotRead) -> Self {
+        Self(record.into_record_without_chains(), ChainsRead::No)
+    }
+
     fn details(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
         Ok(guard::viewer(ctx)?.can_see_firm_details(self.0.id, &self.0.firm.region))
     }
@@ -123,8 +144,12 @@ impl Firm {
     }
 
     /// Codes of the key industrial chains the firm belongs to.
-    async fn chains(&self) -> Vec<&str> {
-        self.0.firm.chains.iter().map(|c| c.as_str()).collect()
+    async fn chains(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        let chains = match self.1 {
+            ChainsRead::Yes => self.0.firm.chains.clone(),
+            ChainsRead::No => crate::loaders::chains(ctx, self.0.id).await?,
+        };
+        Ok(chains.into_iter().map(|c| c.as_str().to_owned()).collect())
     }
 
     /// Optimistic-concurrency version: pass it back to `updateFirm`.

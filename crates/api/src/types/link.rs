@@ -33,7 +33,7 @@ pub enum LinkStatus {
 /// A supply relationship: `supplier` sells `product` to `customer`; with the firm at the end a
 /// nested page was listed from, when that page's statement already read it.
 #[derive(Debug, Clone)]
-pub struct SupplyLink(pub SupplyLinkRecord, pub Option<std::sync::Arc<linchpin_domain::FirmRecord>>);
+pub struct SupplyLink(pub SupplyLinkRecord, pub Option<std::sync::Arc<linchpin_store::firms::ChainsNotRead>>);
 
 impl SupplyLink {
     /// A link whose ends are read through the firm loader.
@@ -43,7 +43,7 @@ impl SupplyLink {
 
     async fn end(&self, ctx: &Context<'_>, id: linchpin_domain::FirmId) -> Result<Firm, ApiError> {
         match &self.1 {
-            Some(f) if f.id == id => Ok(Firm(f.as_ref().clone())),
+            Some(f) if f.id() == id => Ok(Firm::without_chains(f.as_ref().clone())),
             _ => crate::loaders::firm(ctx, id).await,
         }
     }

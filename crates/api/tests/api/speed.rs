@@ -18,7 +18,9 @@ fn draft(i: usize, region: &str) -> FirmDraft {
         region: RegionCode::parse(region).unwrap(),
         industry: IndustryCode::parse("C36").unwrap(),
         indicators: Indicators::new(Some(30), Some(500.0), None).unwrap(),
-        chains: vec![ChainCode::parse("NEV").unwrap()],
+        // none, one or two chains, so lists that leave chains out and load them later are seen
+        // to put each firm's own back
+        chains: ["NEV", "ICT", "NEV"][..i % 3].iter().map(|c| ChainCode::parse(c).unwrap()).collect(),
     }
 }
 
@@ -81,8 +83,8 @@ async fn nested_link_pages_cost_one_statement_per_level_whatever_the_page_sizes(
             counts.push(fewest);
             answers.push(d);
         }
-        // the firms with their chains, then every firm's link page with the suppliers and their
-        // chains: 2 statements for 5 firms and for 40, where one per firm would be 41 and more
+        // the firms, then every firm's link page with the suppliers: 2 statements for 5 firms and
+        // for 40, where one per firm would be 41 and more
         assert!(counts.iter().all(|c| *c <= 2), "[{}] statements per query: {counts:?}", api.backend);
         // each firm's nested page is what it gets asked alone
         let all = &answers[3]["firms"]["nodes"];
@@ -122,6 +124,69 @@ async fn nested_link_pages_cost_one_statement_per_level_whatever_the_page_sizes(
             .map(|n| n["suppliers"]["nodes"].as_array().unwrap().len())
             .sum();
         assert_eq!(seen, 0, "a Beijing coordinator sees no Zhejiang link");
+    }
+}
+
+#[tokio::test]
+async fn lists_read_chains_only_for_queries_that_show_them() {
+    for api in batching_backends().await {
+        network(&api, 40).await;
+        let count = |q: &'static str| {
+            let api = &api;
+            async move {
+                // the fewest of three tries, should a batch still be split (see `batching_backends`)
+                let (mut fewest, mut d) = (u64::MAX, Value::Null);
+                for _ in 0..3 {
+                    let before = api.store.statement_count();
+                    d = api.data(q, json!({})).await;
+                    fewest = fewest.min(api.store.statement_count() - before);
+                }
+                (fewest, d)
+            }
+        };
+        let one = "query($u: String!) { firm(uscc: $u) { chains } }";
+        let truth = |u: &str| {
+            let api = &api;
+            let u = u.to_owned();
+            async move { api.data(one, json!({"u": u})).await["firm"]["chains"].clone() }
+        };
+        // chains asked on the list itself come with its one statement; asked through a fragment
+        // the look-ahead may not see, and on the suppliers a link page read without them, they
+        // cost one statement for the whole level
+        let inline = "{ firms(first: 40, filter: {regionPrefix: \"330106\"}) { nodes { uscc chains } } }";
+        let (n, d) = count(inline).await;
+        assert_eq!(n, 1, "[{}]", api.backend);
+        let edges = "{ firms(first: 40, filter: {regionPrefix: \"330106\"}) { edges { node { uscc chains } } } }";
+        let (n, e) = count(edges).await;
+        assert_eq!(n, 1, "[{}]", api.backend);
+        let fragment = "{ firms(first: 40, filter: {regionPrefix: \"330106\"}) { nodes { uscc ...C } } }
+            fragment C on Firm { chains }";
+        let (n, f) = count(fragment).await;
+        assert!(n <= 2, "[{}] {n}", api.backend);
+        let nested = "{ firms(first: 40, filter: {regionPrefix: \"330106\"}) { nodes { uscc
+            suppliers(first: 4) { nodes { supplier { uscc chains } } } } } }";
+        let (n, s) = count(nested).await;
+        assert_eq!(n, 3, "[{}] firms, link pages, the suppliers' chains", api.backend);
+        let nodes = d["firms"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 40);
+        for (i, node) in nodes.iter().enumerate() {
+            let want = truth(node["uscc"].as_str().unwrap()).await;
+            assert_eq!(want.as_array().unwrap().len(), i % 3, "[{}] firm {i}", api.backend);
+            assert_eq!(node["chains"], want, "[{}] firm {i}", api.backend);
+            assert_eq!(e["firms"]["edges"][i]["node"]["chains"], want, "[{}] firm {i}", api.backend);
+            assert_eq!(f["firms"]["nodes"][i]["chains"], want, "[{}] firm {i}", api.backend);
+            for sup in s["firms"]["nodes"][i]["suppliers"]["nodes"].as_array().unwrap() {
+                let sup = &sup["supplier"];
+                assert_eq!(sup["chains"], truth(sup["uscc"].as_str().unwrap()).await, "[{}]", api.backend);
+            }
+        }
+        let shown: usize = s["firms"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["suppliers"]["nodes"].as_array().unwrap().len())
+            .sum();
+        assert!(shown > 0);
     }
 }
 
