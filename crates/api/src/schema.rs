@@ -9,8 +9,8 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use crate::loaders::{
-    AssessmentLoader, BlockageTimelineLoader, ChainsLoader, FirmBlockagesLoader, FirmEntriesLoader, FirmLoader, LinkPageLoader,
-    ProductionLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
+    AssessmentLoader, BlockageTimelineLoader, ChainsLoader, FirmBlockagesLoader, FirmEntriesLoader, FirmLoader,
+    LinkPageLoader, ProductionLoader, WhitelistBatchLoader, WhitelistHistoryLoader,
 };
 use crate::mutations::{
     AnalysisMutations, AuthMutations, BlockageMutations, FirmMutations, LinkMutations, SupplierListMutations,
