@@ -203,7 +203,7 @@ pub async fn list_without_chains(
 /// statement per list), for the firm table named `owner` in the query; the chain codes themselves
 /// never contain a comma. On PostgreSQL an `ARRAY(...)` sub-select, which costs a third less per
 /// row than an aggregate (no aggregate node to set up for each firm).
-pub(crate) fn chains_column(backend: sea_orm::DatabaseBackend, owner: &str) -> String {
+fn chains_column(backend: sea_orm::DatabaseBackend, owner: &str) -> String {
     match backend {
         sea_orm::DatabaseBackend::Sqlite => {
             format!("(SELECT group_concat(chain_code, ',') FROM firm_chain WHERE firm_chain.firm_id = {owner}.id)")
@@ -215,7 +215,7 @@ pub(crate) fn chains_column(backend: sea_orm::DatabaseBackend, owner: &str) -> S
 }
 
 /// The chain codes of [`chains_column`], sorted.
-pub(crate) fn chains_from_csv(csv: Option<&str>) -> Result<Vec<ChainCode>, StoreError> {
+fn chains_from_csv(csv: Option<&str>) -> Result<Vec<ChainCode>, StoreError> {
     let mut chains = csv
         .iter()
         .flat_map(|c| c.split(','))
