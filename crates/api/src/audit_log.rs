@@ -45,6 +45,25 @@ pub(crate) fn event<B: Serialize, A: Serialize>(
     })
 }
 
+/// The audit event of `change` made by the background job `job` (`expiry`, `escalation`): no
+/// account, the actor `system`, the job's name where a request id would be.
+pub(crate) fn job_event<B: Serialize, A: Serialize>(
+    job: &str,
+    change: Change<'_, B, A>,
+) -> Result<NewAuditEvent, ApiError> {
+    Ok(NewAuditEvent {
+        account_id: None,
+        actor: "system".to_owned(),
+        action: change.action,
+        object_type: change.object_type,
+        object_id: change.object_id,
+        regions: change.regions,
+        before: summary(change.before)?,
+        after: summary(change.after)?,
+        request_id: job.to_owned(),
+    })
+}
+
 /// Appends the event for `change` made by `viewer` in the request `request_id`.
 pub(crate) async fn record<B: Serialize, A: Serialize>(
     conn: &impl ConnectionTrait,

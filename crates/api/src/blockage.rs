@@ -840,18 +840,15 @@ async fn escalate_one(state: &ApiState, b: &BlockageRecord, now: DateTime<Utc>) 
         Err(linchpin_store::StoreError::VersionConflict { .. }) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let audit = linchpin_store::audit::NewAuditEvent {
-        account_id: None,
-        actor: "system".to_owned(),
+    let change = crate::audit_log::Change {
         action: "blockage.escalate",
         object_type: "blockage",
         object_id: ids::encode(Kind::Blockage, b.id).0,
         regions: b.regions().iter().map(|r| r.as_str().to_owned()).collect(),
-        before: Some(format!("{{\"level\":{},\"version\":{}}}", b.level, b.version)),
-        after: Some(format!("{{\"level\":{},\"version\":{}}}", after.level, after.version)),
-        request_id: "escalation".to_owned(),
+        before: Some(&serde_json::json!({"level": b.level, "version": b.version})),
+        after: Some(&serde_json::json!({"level": after.level, "version": after.version})),
     };
-    linchpin_store::audit::append(&*txn, audit).await?;
+    linchpin_store::audit::append(&*txn, crate::audit_log::job_event("escalation", change)?).await?;
     txn.commit().await?;
     state.announce(event(&after, EventAction::Escalate)).await;
     Ok(true)

@@ -607,18 +607,15 @@ async fn expire_one(state: &ApiState, entry: &EntryRecord, now: DateTime<Utc>) -
         Err(linchpin_store::StoreError::VersionConflict { .. }) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let event = linchpin_store::audit::NewAuditEvent {
-        account_id: None,
-        actor: "system".to_owned(),
+    let change = crate::audit_log::Change {
         action: DomainAction::Expire.audit_name(),
         object_type: "whitelist_entry",
         object_id: ids::encode(Kind::WhitelistEntry, entry.id).0,
         regions: vec![entry.region.as_str().to_owned()],
-        before: Some(format!("{{\"status\":\"APPROVED\",\"version\":{}}}", entry.version)),
-        after: Some(format!("{{\"status\":\"EXPIRED\",\"version\":{}}}", after.version)),
-        request_id: "expiry".to_owned(),
+        before: Some(&serde_json::json!({"status": "APPROVED", "version": entry.version})),
+        after: Some(&serde_json::json!({"status": "EXPIRED", "version": after.version})),
     };
-    linchpin_store::audit::append(&*txn, event).await?;
+    linchpin_store::audit::append(&*txn, crate::audit_log::job_event("expiry", change)?).await?;
     txn.commit().await?;
     state.announce(entry_event(&after, DomainAction::Expire, now)).await;
     Ok(true)

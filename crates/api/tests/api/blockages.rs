@@ -502,6 +502,26 @@ async fn a_breached_sla_escalates_once_up_the_jurisdictions_even_with_two_replic
         }
         clock.advance(Duration::days(30));
         assert_eq!(linchpin_api::escalate_due(&api.state).await.unwrap(), 0, "nothing above national");
+        // each escalation is in the audit trail as the job's, one office up each time (the level
+        // is the digits of the leading office's code: county 6, city 4, province 2, national 0)
+        let audit = api
+            .data(
+                "{ auditEvents(first: 10, filter: {action: \"blockage.escalate\"}) { nodes { actor objectId before after requestId } } }",
+                json!({}),
+            )
+            .await;
+        let events = audit["auditEvents"]["nodes"].as_array().unwrap();
+        assert_eq!(events.len(), 3, "[{}]", api.backend);
+        let mut levels = Vec::new();
+        for e in events {
+            assert_eq!((&e["actor"], &e["objectId"], &e["requestId"]), (&json!("system"), &id, &json!("escalation")));
+            let side = |k: &str| serde_json::from_str::<Value>(e[k].as_str().unwrap()).unwrap();
+            let (before, after) = (side("before"), side("after"));
+            assert!(after["version"].as_i64().unwrap() > before["version"].as_i64().unwrap());
+            levels.push((before["level"].as_i64().unwrap(), after["level"].as_i64().unwrap()));
+        }
+        levels.sort_unstable();
+        assert_eq!(levels, [(2, 0), (4, 2), (6, 4)], "[{}]", api.backend);
         let n = api
             .data(
                 &format!("query($id: ID!) {{ node(id: $id) {{ ... on Blockage {{ {BLOCKAGE} }} }} }}"),

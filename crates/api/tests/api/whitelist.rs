@@ -541,9 +541,17 @@ async fn an_entry_reads_expired_at_its_validity_and_the_job_writes_it_once() {
         let last = h["data"]["node"]["history"].as_array().unwrap().last().unwrap().clone();
         assert_eq!(last, json!({"action": "EXPIRE", "actor": "system"}));
         let audit = api
-            .data("{ auditEvents(first: 5, filter: {action: \"whitelist.expire\"}) { nodes { actor } } }", json!({}))
+            .data(
+                "{ auditEvents(first: 5, filter: {action: \"whitelist.expire\"}) { nodes { actor objectId before after requestId } } }",
+                json!({}),
+            )
             .await;
-        assert_eq!(audit["auditEvents"]["nodes"], json!([{"actor": "system"}]));
+        let v = h["data"]["node"]["version"].as_i64().unwrap();
+        let before = json!({"status": "APPROVED", "version": v - 1}).to_string();
+        let after = json!({"status": "EXPIRED", "version": v}).to_string();
+        let want =
+            json!({"actor": "system", "objectId": e["id"], "before": before, "after": after, "requestId": "expiry"});
+        assert_eq!(audit["auditEvents"]["nodes"], json!([want]));
         // renewed by another account than the nominator
         let cur = json!({"id": e["id"], "version": h["data"]["node"]["version"]});
         assert_eq!(code(&step(&api, &b.hz, "renewEntry", &cur, None).await), "FOUR_EYES");
