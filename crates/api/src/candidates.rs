@@ -11,7 +11,7 @@ use async_graphql::connection::{Connection, CursorType};
 use async_graphql::{Enum, InputObject, OneofObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use linchpin_domain::{ChainCode, Jurisdiction, Viewer};
+use linchpin_domain::{ChainCode, Jurisdiction, Reach, Viewer};
 use linchpin_graph::{Budget, REASON_CODES};
 use linchpin_store::analysis::{self, CandidateAfter, CandidateOrder, CandidateQuery};
 
@@ -144,12 +144,10 @@ pub(crate) async fn list(
         )));
     }
     // the narrower of the filter and the viewer's jurisdiction; nothing when they are disjoint
-    let within = match (viewer.binding.jurisdiction(), wanted) {
-        (None, w) => w,
-        (Some(mine), None) => Some(mine.clone()),
-        (Some(mine), Some(w)) if w.as_str().starts_with(mine.as_str()) => Some(w),
-        (Some(mine), Some(w)) if mine.as_str().starts_with(w.as_str()) => Some(mine.clone()),
-        (Some(_), Some(_)) => return Ok(Connection::new(false, false)),
+    let within = match Jurisdiction::reach(viewer.binding.jurisdiction(), wanted) {
+        Reach::Within(w) => w,
+        Reach::Wider(mine) => Some(mine),
+        Reach::Disjoint => return Ok(Connection::new(false, false)),
     };
     let (scope, region_filter) = match (&chain, &within) {
         (Some(c), w) => (chain_scope(c.as_str()), w.clone()),

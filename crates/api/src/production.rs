@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use linchpin_domain::production::{self as rules, check_report};
-use linchpin_domain::{ChainCode, ErrorCode, FirmId, Jurisdiction, Role, SizeClass, Uscc, ValidationError};
+use linchpin_domain::{ChainCode, ErrorCode, FirmId, Jurisdiction, Reach, Role, SizeClass, Uscc, ValidationError};
 use linchpin_graph::{Esri, Node, essential_upstream, held_back};
 use linchpin_store::production::{self as repo, ReportRecord};
 use linchpin_store::whitelist::Actor;
@@ -239,11 +239,9 @@ pub(crate) async fn resumption(
     let invalid = |e: ValidationError| ApiError::Validation(e.message);
     let chain = chain.as_deref().map(ChainCode::parse).transpose().map_err(invalid)?;
     let wanted = region_prefix.as_deref().map(Jurisdiction::parse).transpose().map_err(invalid)?;
-    let prefix = match (viewer.binding.jurisdiction(), wanted) {
-        (None, w) => w,
-        (Some(j), None) => Some(j.clone()),
-        (Some(j), Some(w)) if w.as_str().starts_with(j.as_str()) => Some(w),
-        (Some(_), Some(_)) => return Err(ApiError::Forbidden),
+    let prefix = match Jurisdiction::reach(viewer.binding.jurisdiction(), wanted) {
+        Reach::Within(w) => w,
+        Reach::Wider(_) | Reach::Disjoint => return Err(ApiError::Forbidden),
     };
     let db = state.store.db();
     let scope = repo::firms_in_scope(db, chain.as_ref().map(ChainCode::as_str), prefix.as_ref()).await?;

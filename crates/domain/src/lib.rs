@@ -32,7 +32,7 @@ pub use link::{
     Essentiality, LinkDraft, LinkId, LinkStatus, LinkTrust, Product, REJECTION_REASON, SupplyLinkRecord, Value10kCny,
 };
 pub use plate::Plate;
-pub use region::{Jurisdiction, RegionCode};
+pub use region::{Jurisdiction, Reach, RegionCode};
 pub use rows::{FirmRow, LinkRow, RowError, SupplierRow};
 pub use size::SizeClass;
 pub use text::{TextRule, is_invisible_or_bidi};

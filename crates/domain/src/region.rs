@@ -91,6 +91,31 @@ impl Jurisdiction {
     pub fn code_range(&self) -> (String, String) {
         (format!("{:0<6}", self.0), format!("{:9<6}", self.0))
     }
+
+    /// How a region filter `wanted` meets the jurisdiction `mine` of a viewer bound to one (`None`:
+    /// a viewer who sees every region). Each caller decides what a wider or a disjoint filter
+    /// means for it (narrowed, empty, or refused).
+    pub fn reach(mine: Option<&Jurisdiction>, wanted: Option<Jurisdiction>) -> Reach {
+        match (mine, wanted) {
+            (None, w) => Reach::Within(w),
+            (Some(m), None) => Reach::Within(Some(m.clone())),
+            (Some(m), Some(w)) if w.0.starts_with(&m.0) => Reach::Within(Some(w)),
+            (Some(m), Some(w)) if m.0.starts_with(&w.0) => Reach::Wider(m.clone()),
+            (Some(_), Some(_)) => Reach::Disjoint,
+        }
+    }
+}
+
+/// What [`Jurisdiction::reach`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Look here (`None`: everywhere): the filter when it lies inside the viewer's jurisdiction,
+    /// else the viewer's jurisdiction when no filter is given.
+    Within(Option<Jurisdiction>),
+    /// The filter holds the viewer's jurisdiction and more; this is the part the viewer may see.
+    Wider(Jurisdiction),
+    /// The filter and the viewer's jurisdiction share no region.
+    Disjoint,
 }
 
 #[cfg(test)]
@@ -107,6 +132,28 @@ mod tests {
                 let inside = code >= lo && code <= hi;
                 assert_eq!(j.covers(&r), inside, "{p} {code}");
             }
+        }
+    }
+
+    #[test]
+    fn a_filter_reaches_within_beyond_or_beside_the_viewers_jurisdiction() {
+        let j = |p: &str| Jurisdiction::parse(p).unwrap();
+        let (zj, hz, xh, nb, bj) = (j("33"), j("3301"), j("330106"), j("3302"), j("11"));
+        let cases = [
+            (None, None, Reach::Within(None)),
+            (None, Some(&hz), Reach::Within(Some(hz.clone()))),
+            (Some(&hz), None, Reach::Within(Some(hz.clone()))),
+            (Some(&hz), Some(&hz), Reach::Within(Some(hz.clone()))),
+            (Some(&hz), Some(&xh), Reach::Within(Some(xh.clone()))),
+            (Some(&zj), Some(&xh), Reach::Within(Some(xh.clone()))),
+            (Some(&hz), Some(&zj), Reach::Wider(hz.clone())),
+            (Some(&xh), Some(&zj), Reach::Wider(xh.clone())),
+            (Some(&hz), Some(&nb), Reach::Disjoint),
+            (Some(&hz), Some(&bj), Reach::Disjoint),
+            (Some(&xh), Some(&j("330105")), Reach::Disjoint),
+        ];
+        for (mine, wanted, want) in cases {
+            assert_eq!(Jurisdiction::reach(mine, wanted.cloned()), want, "{mine:?} {wanted:?}");
         }
     }
 
