@@ -182,6 +182,10 @@ pub struct ServeConfig {
     /// the parent jurisdiction; priorities are brought up to date in the same round).
     #[arg(long, env = "LINCHPIN_BLOCKAGE_ESCALATION_EVERY_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub blockage_escalation_every_secs: u64,
+    /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C; the process then
+    /// stops anyway (an unfinished write transaction rolls back, nothing committed is lost).
+    #[arg(long, env = "LINCHPIN_SHUTDOWN_GRACE_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub shutdown_grace_secs: u64,
     /// Hours to assign a blockage, per priority level LOW,MEDIUM,HIGH,CRITICAL (each 1 to 8784,
     /// not growing with urgency).
     #[arg(long, env = "LINCHPIN_SLA_ASSIGN_HOURS", default_value = "24,8,4,2", value_parser = sla_hours)]

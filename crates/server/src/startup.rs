@@ -101,6 +101,7 @@ pub async fn serve(cfg: ServeConfig) -> anyhow::Result<ExitCode> {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    grace: std::time::Duration,
     /// Resolver state, for callers that seed data before serving.
     pub api: ApiState,
 }
@@ -162,7 +163,7 @@ impl Application {
         };
         let router = app(state);
         let listener = TcpListener::bind(cfg.bind).await.with_context(|| format!("cannot listen on {}", cfg.bind))?;
-        Ok(Self { listener, router, api })
+        Ok(Self { listener, router, api, grace: std::time::Duration::from_secs(cfg.shutdown_grace_secs) })
     }
 
     /// The bound address (with the real port when 0 was asked for).
@@ -170,11 +171,24 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish for up to the grace
+    /// period (`--shutdown-grace-secs`) and stops, finished or not: a client that holds a
+    /// connection open cannot keep the process alive.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
+        let notify = std::sync::Arc::clone(&signalled);
+        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                notify.notify_one();
+            });
+        let grace = self.grace;
+        tokio::select! {
+            served = serve => served?,
+            () = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period; stopping");
+            }
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -79,10 +79,11 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Sends SIGTERM and waits for a clean exit.
+    /// Sends SIGTERM and waits for a clean exit: at most the default grace period (10 s) and the
+    /// 2 s background work gets, and a little more for a machine busy with other tests.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        for _ in 0..100 {
+        for _ in 0..300 {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return status;
             }

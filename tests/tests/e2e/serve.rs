@@ -59,6 +59,28 @@ async fn data_survives_a_restart_and_sigterm_stops_cleanly() {
 }
 
 #[tokio::test]
+async fn sigterm_stops_the_server_after_the_grace_period_even_with_a_request_left_hanging() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("grace.db").display());
+    let server = Server::start(&db, None, &["--shutdown-grace-secs", "1"]);
+    // a client that announces a body and never sends it: an in-flight request forever
+    let mut hanging = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(
+        hanging,
+        "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    hanging.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let status = server.stop();
+    assert!(status.success(), "exits 0 after the grace period: {status:?}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "in-flight requests get their grace period");
+    drop(hanging);
+}
+
+#[tokio::test]
 async fn the_demo_seeds_a_realistic_network_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
