@@ -497,6 +497,21 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn the_bundled_sqlite_keeps_no_memory_statistics() {
+        // .cargo/config.toml compiles SQLite without them (a process-wide mutex on every
+        // allocation otherwise); a build that lost the setting fails here
+        use sea_orm::ConnectionTrait;
+        let store = super::Store::connect("sqlite::memory:").await.unwrap();
+        let rows = store
+            .db()
+            .query_all_raw(sea_orm::Statement::from_string(DatabaseBackend::Sqlite, "PRAGMA compile_options"))
+            .await
+            .unwrap();
+        let options: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
+
     #[test]
     fn database_names_are_swapped_in_urls() {
         assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
