@@ -32,17 +32,7 @@ pub(crate) fn event<B: Serialize, A: Serialize>(
     request_id: String,
     change: Change<'_, B, A>,
 ) -> Result<NewAuditEvent, ApiError> {
-    Ok(NewAuditEvent {
-        account_id: Some(viewer.account_id),
-        actor: viewer.username.as_str().to_owned(),
-        action: change.action,
-        object_type: change.object_type,
-        object_id: change.object_id,
-        regions: change.regions,
-        before: summary(change.before)?,
-        after: summary(change.after)?,
-        request_id,
-    })
+    by(Some(viewer.account_id), viewer.username.as_str().to_owned(), request_id, change)
 }
 
 /// The audit event of `change` made by the background job `job` (`expiry`, `escalation`): no
@@ -51,16 +41,26 @@ pub(crate) fn job_event<B: Serialize, A: Serialize>(
     job: &str,
     change: Change<'_, B, A>,
 ) -> Result<NewAuditEvent, ApiError> {
+    by(None, "system".to_owned(), job.to_owned(), change)
+}
+
+/// The audit event of `change` by the actor `actor` (the account `account_id`, if any).
+fn by<B: Serialize, A: Serialize>(
+    account_id: Option<i64>,
+    actor: String,
+    request_id: String,
+    change: Change<'_, B, A>,
+) -> Result<NewAuditEvent, ApiError> {
     Ok(NewAuditEvent {
-        account_id: None,
-        actor: "system".to_owned(),
+        account_id,
+        actor,
         action: change.action,
         object_type: change.object_type,
         object_id: change.object_id,
         regions: change.regions,
         before: summary(change.before)?,
         after: summary(change.after)?,
-        request_id: job.to_owned(),
+        request_id,
     })
 }
 
