@@ -166,9 +166,9 @@ pub async fn list(
 pub struct ChainsNotRead(FirmRecord);
 
 impl ChainsNotRead {
-    pub(crate) fn new(mut record: FirmRecord) -> Self {
-        record.firm.chains.clear();
-        Self(record)
+    /// The firm of a row read without the chains column.
+    pub(crate) fn from_row(m: firm::Model) -> Result<Self, StoreError> {
+        Ok(Self(firm_from_row(m, Vec::new())?))
     }
 
     /// The firm's id.
@@ -194,7 +194,7 @@ pub async fn list_without_chains(
     let stmt = crate::page_statement(list_select(filter, after, limit), conn.get_database_backend());
     let mut rows = Vec::new();
     for r in conn.query_all_raw(stmt).await? {
-        rows.push(ChainsNotRead::new(firm_from_row(firm::Model::from_query_result(&r, "")?, Vec::new())?));
+        rows.push(ChainsNotRead::from_row(firm::Model::from_query_result(&r, "")?)?);
     }
     Ok(Page::from_overfetch(rows, limit))
 }

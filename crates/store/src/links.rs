@@ -185,7 +185,7 @@ pub async fn pages_for_firms(
                 Side::Customers => m.supplier_id,
             });
             let row = |(m, other): (supply_link::Model, firm::Model)| -> Result<_, StoreError> {
-                Ok((link_from_row(m)?, ChainsNotRead::new(crate::rows::firm_from_row(other, Vec::new())?)))
+                Ok((link_from_row(m)?, ChainsNotRead::from_row(other)?))
             };
             out.entry(parent).or_insert_with(Page::empty).push_windowed(limit, (m, other), row)?;
         }
