@@ -136,8 +136,9 @@ impl QueryRoot {
         let (db, after) = (state.store.db(), after.map(FirmId));
         // the chain sub-select is a fifth of a page's cost: read it only for a query that shows
         // chains (a firm read without them loads them after all should the look-ahead miss one)
-        let nodes = ctx.look_ahead().field("nodes");
-        if nodes.field("chains").exists() || ctx.look_ahead().field("edges").field("node").field("chains").exists() {
+        let ahead = ctx.look_ahead();
+        if ahead.field("nodes").field("chains").exists() || ahead.field("edges").field("node").field("chains").exists()
+        {
             let page = firms::list(db, &filter, after, limit).await?;
             Ok(connection(page, after.is_some(), |x| IdCursor(x.id.0), Firm::of))
         } else {

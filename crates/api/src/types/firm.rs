@@ -145,11 +145,11 @@ impl Firm {
 
     /// Codes of the key industrial chains the firm belongs to.
     async fn chains(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        let chains = match self.1 {
-            ChainsRead::Yes => self.0.firm.chains.clone(),
-            ChainsRead::No => crate::loaders::chains(ctx, self.0.id).await?,
-        };
-        Ok(chains.into_iter().map(|c| c.as_str().to_owned()).collect())
+        let text = |chains: &[linchpin_domain::ChainCode]| chains.iter().map(|c| c.as_str().to_owned()).collect();
+        Ok(match self.1 {
+            ChainsRead::Yes => text(&self.0.firm.chains),
+            ChainsRead::No => text(&crate::loaders::chains(ctx, self.0.id).await?),
+        })
     }
 
     /// Optimistic-concurrency version: pass it back to `updateFirm`.
